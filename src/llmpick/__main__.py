@@ -1,0 +1,3 @@
+from llmpick.cli import main
+
+main()

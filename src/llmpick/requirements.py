@@ -1,0 +1,238 @@
+"""The requirements file: its schema, presets (`extends`) and loading."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    model_validator,
+)
+
+from llmpick.catalog.loader import deep_merge, shipped_catalog_dir
+from llmpick.catalog.schema import Currency, Region, Strict
+from llmpick.errors import InputError, NotFoundError
+from llmpick.i18n import _
+from llmpick.validation import read_yaml, suggest, validate_document
+
+CRITERIA = ("cost", "license", "language", "hardware", "task")
+
+
+class LanguageNeeds(Strict):
+    required: list[str] = Field(default_factory=list)
+    """ISO 639-1 codes every candidate must support; others are excluded."""
+    preferred: list[str] = Field(default_factory=list)
+    """Codes that raise the language score when supported."""
+
+
+class Deployment(Strict):
+    mode: Literal["api", "self_hosted", "either"] = "either"
+    region: Region | None = None
+    """Where the API endpoint or the servers must be; `None` accepts any region."""
+    users_in: Region | None = None
+    """Where the product's users are; license territory limits are checked against it."""
+    public_service_cn: bool = False
+    """The product is a generative AI service offered to the public in mainland China."""
+    providers: list[str] | None = None
+    """Only these API providers, when set."""
+
+
+class Traffic(Strict):
+    requests_per_day: PositiveFloat
+    input_tokens: PositiveInt
+    """Input tokens per request, including the system prompt and retrieved context."""
+    output_tokens: PositiveInt
+    cached_input_share: float = Field(default=0.0, ge=0, le=1)
+    """Share of input tokens billed at the cached-input price."""
+    peak_factor: float = Field(default=3.0, ge=1)
+    """Peak hourly load divided by the daily average; sizes self-hosted capacity."""
+    monthly_active_users: PositiveInt | None = None
+
+
+class Budget(Strict):
+    currency: Currency
+    """Currency of the budget and of every cost shown."""
+    monthly: PositiveFloat | None = None
+    hard: bool = False
+    """True: candidates over `monthly` are excluded. False: they only score lower."""
+
+
+class GpuSet(Strict):
+    id: str
+    count: PositiveInt = 1
+    used_gb: NonNegativeFloat = 0.0
+    """Memory already in use on each card, in GB; it is not available to the model."""
+
+
+class Hardware(Strict):
+    gpus: list[GpuSet] = Field(default_factory=list)
+    """GPU sets you have or will rent; each is one alternative. Empty: llmpick picks rentable GPUs."""
+    ownership: Literal["rent", "own"] = "rent"
+    utilization: float = Field(default=0.6, gt=0, le=1)
+    """Share of the month the GPUs do useful work; self-hosted cost per request grows as it falls."""
+    amortization_months: PositiveInt = 36
+    electricity_price_per_kwh: PositiveFloat | None = None
+    """For owned GPUs, in the budget currency."""
+    precision: str = "auto"
+    """`auto` picks the highest-quality precision that fits; or a name such as `Q4_K_M`, `fp8`, `native`."""
+    kv_cache_dtype: Literal["fp16", "bf16", "fp8"] = "fp16"
+
+
+class LicenseNeeds(Strict):
+    commercial_use: bool = True
+    open_weights: bool = False
+    """True: only models whose weights you can download."""
+    expected_monthly_active_users: NonNegativeInt | None = None
+    fine_tune: bool = False
+    redistribute_weights: bool = False
+    distill_outputs: bool = False
+    """You plan to train other models on this model's outputs."""
+
+
+class ContextNeeds(Strict):
+    min_tokens: PositiveInt | None = None
+    """Candidates with a shorter context window are excluded; the KV cache is sized at this many tokens."""
+
+
+class Weights(Strict):
+    cost: NonNegativeFloat = 0.25
+    license: NonNegativeFloat = 0.15
+    language: NonNegativeFloat = 0.2
+    hardware: NonNegativeFloat = 0.1
+    task: NonNegativeFloat = 0.3
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Weights:
+        if sum(self.as_dict().values()) <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in CRITERIA}
+
+
+class RateOverrides(Strict):
+    USD_CNY: PositiveFloat | None = None
+    EUR_CNY: PositiveFloat | None = None
+    EUR_USD: PositiveFloat | None = None
+    as_of: dt.date | None = None
+
+
+class Requirements(Strict):
+    """A company's requirements for the model its product runs on."""
+
+    extends: str | None = None
+    name: str | None = None
+    description: str | None = None
+    tasks: dict[str, NonNegativeFloat]
+    """Task id -> weight. Run `llmpick tasks` for the ids."""
+    languages: LanguageNeeds = Field(default_factory=LanguageNeeds)
+    deployment: Deployment = Field(default_factory=Deployment)
+    traffic: Traffic
+    budget: Budget | None = None
+    hardware: Hardware = Field(default_factory=Hardware)
+    license: LicenseNeeds = Field(default_factory=LicenseNeeds)
+    context: ContextNeeds = Field(default_factory=ContextNeeds)
+    weights: Weights = Field(default_factory=Weights)
+    exchange_rates: RateOverrides | None = None
+
+    @model_validator(mode="after")
+    def _some_task(self) -> Requirements:
+        if not any(weight > 0 for weight in self.tasks.values()):
+            raise ValueError("tasks: give at least one task a weight above 0")
+        return self
+
+    @property
+    def currency(self) -> str:
+        return self.budget.currency if self.budget else "USD"
+
+    @property
+    def context_tokens(self) -> int:
+        """Tokens held per stream: the required context, else one request's input plus output."""
+        if self.context.min_tokens:
+            return self.context.min_tokens
+        return self.traffic.input_tokens + self.traffic.output_tokens
+
+
+def profiles_dir() -> Path:
+    return shipped_catalog_dir() / "profiles"
+
+
+def profile_ids() -> list[str]:
+    return sorted(path.stem for path in profiles_dir().glob("*.yaml"))
+
+
+def profile_path(profile_id: str) -> Path:
+    path = profiles_dir() / f"{profile_id}.yaml"
+    if not path.is_file():
+        ids = profile_ids()
+        guess = suggest(profile_id, ids)
+        hint = _(" Did you mean '{guess}'?").format(guess=guess) if guess else ""
+        raise NotFoundError(
+            _("unknown preset '{id}'.{hint} Presets: {choices}.").format(
+                id=profile_id, hint=hint, choices=", ".join(ids)
+            )
+        )
+    return path
+
+
+def _resolve_raw(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a requirements document and merge it over the preset it extends, recursively."""
+    data = read_yaml(path)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(
+            _("{path}: expected a mapping of keys at the top level, found {kind}.").format(
+                path=path, kind=type(data).__name__
+            )
+        )
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise InputError(_("{path}: 'extends' must be a preset id such as cn-customer-service.").format(path=path))
+    if parent in seen:
+        raise InputError(_("{path}: presets extend each other in a loop: {chain}.").format(
+            path=path, chain=" -> ".join((*seen, parent))
+        ))
+    try:
+        parent_path = profile_path(parent)
+    except NotFoundError as exc:
+        raise InputError(f"{path}: extends: {exc.message}") from None
+    base = _resolve_raw(parent_path, (*seen, parent))
+    base.pop("id", None)
+    own = {key: value for key, value in data.items() if key != "extends"}
+    merged = deep_merge(base, own)
+    merged["extends"] = parent
+    return merged
+
+
+def load_requirements(path: Path | None = None, profile: str | None = None) -> Requirements:
+    """Load a requirements file or a preset; exactly one of the two must be given."""
+    if (path is None) == (profile is None):
+        raise InputError(
+            _("give a requirements file with -r FILE or a preset with --profile ID (not both)."),
+            hint=_("Run `llmpick profiles` to list presets, or `llmpick init` to write a file."),
+        )
+    source = path if path is not None else profile_path(profile or "")
+    raw = _resolve_raw(source)
+    raw.pop("id", None)
+    return validate_document(source, Requirements, raw)
+
+
+def profile_summaries() -> list[dict[str, str]]:
+    """Id, name and description of each shipped preset."""
+    summaries = []
+    for profile_id in profile_ids():
+        data = read_yaml(profiles_dir() / f"{profile_id}.yaml") or {}
+        summaries.append(
+            {"id": profile_id, "name": data.get("name") or profile_id, "description": data.get("description") or ""}
+        )
+    return summaries
