@@ -1,0 +1,119 @@
+"""Monthly cost from a traffic profile; a month is 30 days."""
+
+import datetime as dt
+
+import pytest
+
+from llmpick.catalog.schema import ExchangeRate, Offering
+from llmpick.costing import (
+    DAYS_PER_MONTH,
+    Money,
+    Rates,
+    api_cost,
+    break_even_requests_per_day,
+    per_thousand_requests,
+)
+from llmpick.errors import InputError
+from llmpick.requirements import RateOverrides, Traffic
+
+AS_OF = dt.date(2026, 12, 4)
+
+
+def offering(input_price, output_price, currency="CNY", cached=None, tiers=None):
+    return Offering(provider="p", region="cn-mainland", currency=currency, input=input_price, output=output_price,
+                    cached_input=cached, tiers=tiers, source="test", as_of=AS_OF)
+
+
+def test_month_is_thirty_days():
+    assert DAYS_PER_MONTH == 30
+
+
+def test_api_monthly_cost_basic():
+    traffic = Traffic(requests_per_day=20000, input_tokens=800, output_tokens=300)
+    bill = api_cost(traffic, offering(2.0, 8.0))
+    assert bill.volumes.input_tokens == 480_000_000
+    assert bill.volumes.output_tokens == 180_000_000
+    assert bill.monthly.amount == pytest.approx(2400.0)
+    assert per_thousand_requests(bill.monthly, traffic).amount == pytest.approx(4.0)
+
+
+def test_api_monthly_cost_with_cached_input():
+    traffic = Traffic(requests_per_day=20000, input_tokens=800, output_tokens=300, cached_input_share=0.5)
+    bill = api_cost(traffic, offering(2.0, 8.0, cached=0.5))
+    assert bill.monthly.amount == pytest.approx(2040.0)
+
+
+def test_cached_input_without_price_billed_at_input_price():
+    traffic = Traffic(requests_per_day=20000, input_tokens=800, output_tokens=300, cached_input_share=0.5)
+    bill = api_cost(traffic, offering(2.0, 8.0))
+    assert bill.monthly.amount == pytest.approx(2400.0)
+    assert bill.notes
+
+
+def test_currency_conversion_is_dated_and_shown():
+    traffic = Traffic(requests_per_day=1000, input_tokens=1000, output_tokens=500)
+    bill = api_cost(traffic, offering(3.0, 15.0, currency="USD"))
+    assert bill.monthly.amount == pytest.approx(315.0)
+    rates = Rates([], RateOverrides(USD_CNY=7.1, as_of=dt.date(2026, 12, 1)))
+    converted = rates.convert(bill.monthly, "CNY")
+    assert converted.amount == pytest.approx(2236.5)
+    used = rates.describe()
+    assert [(rate.base, rate.quote, rate.rate, rate.as_of) for rate in used] == [
+        ("USD", "CNY", 7.1, dt.date(2026, 12, 1))
+    ]
+
+
+def test_catalog_rate_used_when_not_overridden():
+    rate = ExchangeRate(base="USD", quote="CNY", rate=7.0, source="central parity", as_of=dt.date(2026, 11, 30))
+    rates = Rates([rate])
+    assert rates.convert(Money(10, "CNY"), "USD").amount == pytest.approx(10 / 7.0)
+    assert rates.describe()[0].as_of == dt.date(2026, 11, 30)
+
+
+def test_conversion_through_pivot_currency():
+    rates = Rates([
+        ExchangeRate(base="USD", quote="CNY", rate=7.0, source="s", as_of=AS_OF),
+        ExchangeRate(base="EUR", quote="CNY", rate=8.0, source="s", as_of=AS_OF),
+    ])
+    assert rates.factor("EUR", "USD") == pytest.approx(8.0 / 7.0)
+
+
+def test_missing_rate_is_an_error():
+    with pytest.raises(InputError, match="no exchange rate from USD to EUR"):
+        Rates([]).factor("USD", "EUR")
+
+
+def test_long_input_tier_applies_above_threshold():
+    from llmpick.catalog.schema import PriceTier
+
+    traffic = Traffic(requests_per_day=1000, input_tokens=40000, output_tokens=100)
+    bill = api_cost(traffic, offering(1.0, 2.0, tiers=[PriceTier(above_tokens=32000, input=3.0, output=6.0)]))
+    assert bill.input_price == 3.0
+    assert bill.monthly.amount == pytest.approx((1.2e9 * 3.0 + 3e6 * 6.0) / 1e6)
+
+
+def test_break_even_worked_by_hand():
+    # API: 0.004 CNY per request. One replica costs 9,000 CNY a month and carries 150,000
+    # requests a day. API cost at R requests/day = 0.004 x 30 x R = 0.12 R per month, which
+    # equals 9,000 at R = 75,000, within one replica's capacity.
+    assert break_even_requests_per_day(0.004, 9000, 150_000) == pytest.approx(75_000)
+
+
+def test_break_even_none_when_full_replica_costs_more():
+    # A full replica carries 50,000 requests/day, which cost 0.12 x 50,000 = 6,000 CNY a
+    # month by API, less than the replica's 9,000: self-hosting never catches up.
+    assert break_even_requests_per_day(0.004, 9000, 50_000) is None
+
+
+def test_break_even_none_when_api_always_cheaper():
+    assert break_even_requests_per_day(0.0001, 9000, 100_000) is None
+
+
+@pytest.mark.parametrize("field,value", [("requests_per_day", 0), ("requests_per_day", -5), ("input_tokens", 0),
+                                         ("output_tokens", -1), ("cached_input_share", 1.5)])
+def test_bad_traffic_rejected(field, value):
+    from pydantic import ValidationError
+
+    data = {"requests_per_day": 100, "input_tokens": 100, "output_tokens": 100, field: value}
+    with pytest.raises(ValidationError):
+        Traffic(**data)
