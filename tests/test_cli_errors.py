@@ -1,0 +1,193 @@
+"""Bad input: one `Error:` line naming the file or value and the fix, a non-zero exit, no traceback."""
+
+import pytest
+
+from llmpick.cli import run
+
+
+def run_cli(capsys, *args):
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def assert_one_line_error(err, *fragments):
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines, "expected an error message"
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def write(tmp_path, text, name="req.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = """\
+tasks: {qa: 1}
+traffic: {requests_per_day: 1000, input_tokens: 500, output_tokens: 200}
+"""
+
+
+def test_missing_file(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "recommend", "-r", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert out == ""
+    assert_one_line_error(err, "nope.yaml", "file not found")
+
+
+def test_malformed_yaml(capsys, tmp_path):
+    path = write(tmp_path, "tasks: {qa: 1\ntraffic: [")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "malformed YAML")
+
+
+def test_unknown_key_suggests_fix(capsys, tmp_path):
+    path = write(tmp_path, VALID + "trafic: {requests_per_day: 5}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "'trafic'", "did you mean 'traffic'")
+
+
+def test_unknown_nested_key_gives_path(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("output_tokens: 200", "output_tokens: 200, ouptut: 3"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "traffic.ouptut", "did you mean 'output_tokens'")
+
+
+def test_wrong_type(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("1000", "many"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "traffic.requests_per_day", "many")
+
+
+def test_negative_budget(capsys, tmp_path):
+    path = write(tmp_path, VALID + "budget: {monthly: -5, currency: CNY}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "budget.monthly", "greater than 0")
+
+
+def test_budget_without_currency(capsys, tmp_path):
+    path = write(tmp_path, VALID + "budget: {monthly: 500}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "budget.currency", "missing")
+
+
+def test_unknown_currency(capsys, tmp_path):
+    path = write(tmp_path, VALID + "budget: {monthly: 500, currency: JPY}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "budget.currency", "JPY", "CNY")
+
+
+def test_zero_exchange_rate(capsys, tmp_path):
+    path = write(tmp_path, VALID + "exchange_rates: {USD_CNY: 0}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "exchange_rates.USD_CNY")
+
+
+def test_zero_traffic(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("1000", "0"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "traffic.requests_per_day")
+
+
+def test_negative_users(capsys, tmp_path):
+    path = write(tmp_path, VALID + "license: {expected_monthly_active_users: -1}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "license.expected_monthly_active_users")
+
+
+def test_unknown_task(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("qa: 1", "customer_servise: 1"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "customer_servise", "did you mean 'customer_service'")
+
+
+def test_unknown_preset(capsys):
+    code, _out, err = run_cli(capsys, "recommend", "--profile", "cn-customer-servic")
+    assert code == 2
+    assert_one_line_error(err, "cn-customer-servic", "cn-customer-service")
+
+
+def test_unknown_model_id(capsys):
+    code, _out, err = run_cli(capsys, "compare", "qwen2.5-7b-instruc", "qwen3-32b")
+    assert code == 2
+    assert_one_line_error(err, "qwen2.5-7b-instruc", "qwen2.5-7b-instruct")
+
+
+def test_requirements_and_profile_together(capsys, tmp_path):
+    path = write(tmp_path, VALID)
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path), "--profile", "cn-customer-service")
+    assert code == 2
+    assert_one_line_error(err, "-r FILE", "--profile")
+
+
+def test_top_level_list_rejected(capsys, tmp_path):
+    path = write(tmp_path, "- a\n- b\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "mapping")
+
+
+def test_unreadable_file(capsys, tmp_path):
+    path = write(tmp_path, VALID)
+    path.chmod(0)
+    try:
+        with open(path, encoding="utf-8"):
+            pytest.skip("running as a user who can read mode-0 files")
+    except PermissionError:
+        pass
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "cannot be read")
+
+
+def test_not_utf8(capsys, tmp_path):
+    path = tmp_path / "req.yaml"
+    path.write_bytes("tasks: {qa: 1}\nname: 客服\n".encode("gbk"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "UTF-8")
+
+
+def test_report_into_missing_folder_writes_nothing(capsys, tmp_path):
+    target = tmp_path / "missing" / "report.md"
+    code, _out, err = run_cli(capsys, "recommend", "--profile", "cn-customer-service", "--format", "markdown",
+                              "-o", str(target))
+    assert code == 2
+    assert_one_line_error(err, "does not exist")
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["fit", "qwen3-32b", "--gpu", "rtx-4090", "--gpu-count", "0"], "--gpu-count"),
+    (["fit", "qwen3-32b", "--gpu", "rtx-4090", "--context", "-5"], "--context"),
+    (["fit", "qwen3-32b", "--gpu", "rtx-4090", "--concurrency", "0"], "--concurrency"),
+    (["fit", "qwen3-32b", "--gpu", "rtx-4091"], "rtx-4090"),
+    (["fit", "qwen3-32b", "--gpu", "rtx-4090", "--precision", "q4"], "Q4_K_M"),
+    (["fit", "gpt-5", "--gpu", "rtx-4090"], "closed weights"),
+    (["fit", "nope-model", "--gpu", "rtx-4090"], "unknown model id 'nope-model'"),
+])
+def test_fit_bad_input(capsys, args, fragment):
+    code, _out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert_one_line_error(err, fragment)
+
+
+def test_lang_option_rejects_unknown(capsys):
+    code, _out, err = run_cli(capsys, "--lang", "fr", "profiles")
+    assert code == 2
+    assert_one_line_error(err, "fr", "zh-CN")
