@@ -4,7 +4,6 @@ Each command parses its options, calls one domain function and hands the result 
 one renderer. Domain errors reach `run`, which prints one `Error:` line.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 import os

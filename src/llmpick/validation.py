@@ -105,8 +105,14 @@ def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
 
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    """The closest choice to a mistyped `word`, also matching against each choice's first word."""
+    options = list(choices)
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    heads = {option.split("_")[0]: option for option in reversed(options)}
+    matches = difflib.get_close_matches(word, list(heads), n=1, cutoff=0.6)
+    return heads[matches[0]] if matches else None
 
 
 def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
