@@ -73,8 +73,8 @@ def match_catalog(local: LocalGpu, gpus: list[Gpu]) -> Gpu | None:
     return None
 
 
-def detect(gpus: list[Gpu]) -> tuple[Gpu, int, float]:
-    """The local GPU type, how many cards, and the most memory in use on any card (GB)."""
+def detect(gpus: list[Gpu]) -> tuple[Gpu, LocalGpu, int]:
+    """The catalog entry for the local GPU type, its reading with the most memory in use, and the card count."""
     local = query_nvidia_smi()
     if local is None:
         local = query_apple()
@@ -89,5 +89,5 @@ def detect(gpus: list[Gpu]) -> tuple[Gpu, int, float]:
             )
         )
     same = [item for item in local if item.name == first.name]
-    used = max(item.used_gb for item in same)
-    return gpu, len(same), used
+    busiest = max(same, key=lambda item: item.used_gb)
+    return gpu, busiest, len(same)

@@ -204,7 +204,7 @@ def _model_exclusions(model: Model, requirements: Requirements, index: CatalogIn
             reasons.append(_("context window unknown; {need} tokens required").format(need=need))
         elif window < need:
             reasons.append(_("context window {window} tokens is below the required {need}").format(window=window, need=need))
-    if model.deprecated and model.deprecated.date <= today:
+    if model.deprecated and model.deprecated.scope == "model" and model.deprecated.date <= today:
         reasons.append(_("retired on {date}").format(date=model.deprecated.date))
     if requirements.deployment.public_service_cn and model.cn_genai_filing and model.cn_genai_filing.status == "not_filed":
         reasons.append(_("no completed generative AI service filing (生成式人工智能服务备案) for a public service in mainland China"))
@@ -398,6 +398,8 @@ def recommend(
             api_cost_per_request = None
             for offering in sorted(model.offerings, key=lambda item: (item.provider, item.region, item.currency)):
                 reasons = _api_exclusions(offering, requirements, index)
+                if model.deprecated and model.deprecated.scope == "api" and model.deprecated.date <= today:
+                    reasons.append(_("the vendor's API for this model retired on {date}").format(date=model.deprecated.date))
                 deployment = DeploymentOption(kind="api", provider=offering.provider, region=offering.region)
                 if reasons:
                     excluded.append(Exclusion(model, deployment.id, tuple(reasons)))

@@ -27,8 +27,12 @@ def run_fit(
     if gpu_id == "auto":
         from llmpick.devices import detect
 
-        gpu, detected_count, detected_used = detect(index.catalog.gpus)
-        device = Device.from_gpu(gpu, count=detected_count, used_gb=max(used_gb, detected_used))
+        gpu, reading, detected_count = detect(index.catalog.gpus)
+        # The driver's reading of total memory is more exact than the datasheet figure.
+        device = Device(
+            name=reading.name, memory_gb=reading.memory_gb, bandwidth_gb_s=gpu.bandwidth_gb_s,
+            count=detected_count, used_gb=max(used_gb, reading.used_gb), tflops_bf16=gpu.tflops_bf16, kind=gpu.kind,
+        )
     else:
         device = Device.from_gpu(index.gpu(gpu_id), count=gpu_count, used_gb=used_gb)
     if used_gb >= device.memory_gb and gpu_id != "auto":

@@ -31,6 +31,7 @@ class Params(Sourced):
     """Total parameters, in billions."""
     active_b: PositiveFloat | None = None
     """Parameters active per token, in billions; equals `total_b` for dense models."""
+    note: str | None = None
 
 
 class ContextWindow(Sourced):
@@ -39,6 +40,7 @@ class ContextWindow(Sourced):
     configured_tokens: PositiveInt | None = None
     """config.json `max_position_embeddings` when it differs from the documented context (rope scaling needed)."""
     max_output_tokens: PositiveInt | None = None
+    note: str | None = None
 
 
 class Languages(Sourced):
@@ -52,6 +54,7 @@ class Capabilities(Sourced):
     structured_output: bool | None = None
     vision: bool | None = None
     reasoning: bool | None = None
+    note: str | None = None
 
 
 class Experts(Strict):
@@ -99,6 +102,7 @@ class GgufSizes(Sourced):
     repo: str | None = None
     sizes_gb: dict[str, PositiveFloat]
     """Published file sizes in GB (10^9 bytes), by GGUF type (Q4_K_M, Q8_0, ...)."""
+    note: str | None = None
 
 
 class Benchmark(Sourced):
@@ -132,7 +136,10 @@ class Offering(Sourced):
 class Deprecation(Sourced):
     date: dt.date
     """Retirement date announced by the vendor."""
+    scope: Literal["model", "api"] = "model"
+    """`api`: only the vendor's hosted API retires; published weights stay usable."""
     replacement: str | None = None
+    note: str | None = None
 
 
 class GenaiFiling(Sourced):
