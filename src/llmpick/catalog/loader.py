@@ -4,13 +4,16 @@ Precedence, lowest first: the shipped catalog, the Hub overlay written by
 `catalog sync`, then each `--catalog PATH` in the order given. A later entry with
 the same id is merged key by key over the earlier one, so an overlay can patch
 one fact. The validated result is cached as JSON, keyed by every file's size and
-modification time, because pydantic validates JSON far faster than PyYAML parses.
+modification time. The cache is a pickle of the validated objects: loading it
+builds no pydantic validators, which would cost more than the rest of a run. It
+lives in the user's own cache folder and is rebuilt when any input file changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -244,7 +247,8 @@ def check_references(catalog: Catalog) -> None:
 
 def _fingerprint(files: Iterable[Path]) -> str:
     digest = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}".encode())
-    for path in files:
+    # The schema's own file is part of the key, so a changed model class never meets an old pickle.
+    for path in (Path(__file__).with_name("schema.py"), *files):
         try:
             stat = path.stat()
         except OSError:
@@ -253,12 +257,12 @@ def _fingerprint(files: Iterable[Path]) -> str:
     return digest.hexdigest()[:24]
 
 
-def _write_cache(path: Path, text: str) -> None:
+def _write_cache(path: Path, catalog: Catalog) -> None:
     """Write the cache atomically; a failure only costs speed, so it is ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(temporary, path)
     except OSError:
         pass
@@ -276,12 +280,14 @@ def load_catalog(extra: Sequence[Path] = (), *, use_overlay: bool = True, use_ca
             raise InputError(_("{path}: catalog file not found.").format(path=path))
 
     files = shipped_files(root) + layers
-    cache_file = _cache_dir() / f"catalog-{_fingerprint(files)}.json" if use_cache else None
+    cache_file = _cache_dir() / f"catalog-{_fingerprint(files)}.pickle" if use_cache else None
     if cache_file is not None and cache_file.is_file():
         try:
-            return Catalog.model_validate_json(cache_file.read_bytes())
-        except (OSError, ValidationError):
-            pass  # A stale or damaged cache is rebuilt below.
+            cached = pickle.loads(cache_file.read_bytes())  # noqa: S301 - our own file, see the module note
+            if isinstance(cached, Catalog):
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            pass  # A damaged or outdated cache is rebuilt below.
 
     collector = _Collector()
     _load_shipped(root, collector)
@@ -289,5 +295,5 @@ def load_catalog(extra: Sequence[Path] = (), *, use_overlay: bool = True, use_ca
         _load_overlay(path, collector)
     catalog = _build(collector)
     if cache_file is not None:
-        _write_cache(cache_file, catalog.model_dump_json())
+        _write_cache(cache_file, catalog)
     return catalog

@@ -18,7 +18,9 @@ REGIONS: tuple[str, ...] = ("cn-mainland", "international", "eu", "us")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a run that reads the catalog from its cache never validates it again,
+    # so it need not pay for building validators at import time.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Sourced(Strict):
