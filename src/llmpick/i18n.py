@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 
 DOMAIN = "llmpick"
+# typer (0.29) translates its help headings ("Options", "[default: ...]") through the
+# standard library's global gettext domain, which is named "messages"; llmpick ships a
+# small catalog for it. Click's "Usage:" line and its parser errors are not translatable.
+FRAMEWORK_DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("en", "zh-CN")
 ENV_VARIABLE = "LLMPICK_LANG"
@@ -53,12 +57,15 @@ def set_language(language: str) -> None:
     """Activate the catalog for `language` ("en" or "zh-CN")."""
     global _translation, _language
     _language = language if language in LANGUAGES else "en"
+    locale_name = _language.replace("-", "_")
     if _language == "en":
         _translation = gettext.NullTranslations()
     else:
-        _translation = gettext.translation(
-            DOMAIN, localedir=LOCALE_DIR, languages=[_language.replace("-", "_")], fallback=True
-        )
+        _translation = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[locale_name], fallback=True)
+    # The global domain finds its language through LANGUAGE, so the choice made here
+    # (perhaps by --lang) must be visible there too.
+    gettext.bindtextdomain(FRAMEWORK_DOMAIN, str(LOCALE_DIR))
+    os.environ["LANGUAGE"] = locale_name
 
 
 def current_language() -> str:
