@@ -96,6 +96,14 @@ RequirementsOption = Annotated[
 ProfileOption = Annotated[Optional[str], typer.Option("--profile", "-p", help="Preset id; see `llmpick profiles`.")]
 
 
+# Module level because `from __future__ import annotations` makes typer evaluate the
+# option annotations in the module's globals, where a function nested in create_app is missing.
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"llmpick {__version__}")
+        raise typer.Exit()
+
+
 def create_app() -> typer.Typer:
     """Build the app in the active language, since help text is translated when it is built."""
     app = typer.Typer(
@@ -107,11 +115,6 @@ def create_app() -> typer.Typer:
         add_completion=False,
         rich_markup_mode=None,
     )
-
-    def version_callback(value: bool) -> None:
-        if value:
-            print(f"llmpick {__version__}")
-            raise typer.Exit()
 
     @app.callback()
     def root(
