@@ -372,6 +372,8 @@ def create_app() -> typer.Typer:
                               [_("Fact"), _("As of"), _("Age (days)"), _("Source")], rows)
 
     @catalog_app.command("sync", help=_("Refresh open-weight facts from the Hugging Face Hub into the overlay catalog.\n\n"
+                                        "HF_TOKEN unlocks gated repositories, HF_ENDPOINT selects a mirror, and "
+                                        "LLMPICK_HUB_TIMEOUT sets the seconds to wait per request (default 10).\n\n"
                                         "Example: llmpick catalog sync qwen3-32b --dry-run"))
     def catalog_sync(
         models: Annotated[Optional[list[str]], typer.Argument(help=_("Model ids; all open models when omitted."))] = None,
@@ -379,7 +381,7 @@ def create_app() -> typer.Typer:
     ) -> None:
         from llmpick.hub import sync_catalog
 
-        sync_catalog(_index(), models or [], dry_run=dry_run, console=_console(stderr=True), out=_console())
+        sync_catalog(_index(), models or [], dry_run=dry_run, console=_console(stderr=True), out=_console(), today=_today())
 
     @catalog_app.command("add", help=_("Add an open-weight model from the Hugging Face Hub, marked unreviewed.\n\n"
                                        "Example: llmpick catalog add Qwen/Qwen3-8B"))
@@ -389,7 +391,7 @@ def create_app() -> typer.Typer:
     ) -> None:
         from llmpick.hub import add_model
 
-        add_model(_index(), repo, vendor=vendor, console=_console(stderr=True))
+        add_model(_index(), repo, vendor=vendor, console=_console(stderr=True), today=_today())
 
     return app
 
