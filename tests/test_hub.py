@@ -7,6 +7,8 @@ any test that tries to reach another address.
 
 from __future__ import annotations
 
+import atexit
+import datetime as dt
 import hashlib
 import io
 import json
@@ -26,6 +28,7 @@ from urllib.parse import quote, urlsplit
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "0"
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="llmpick-test-hf-home-")
+atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"
 
 import pytest  # noqa: E402
@@ -45,7 +48,7 @@ from llmpick.requirements import Requirements  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hub"
 REPOSITORY_ROOT = Path(__file__).resolve().parents[1]
-TODAY = __import__("datetime").date(2026, 3, 2)
+TODAY = dt.date(2026, 3, 2)
 QWEN = "Qwen/Qwen2.5-7B-Instruct"
 LLAMA = "meta-llama/Llama-3.1-8B-Instruct"
 QWEN_SHA = "a09a35458c702b33eeacc393d103063234e8bc28"
