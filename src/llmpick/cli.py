@@ -95,6 +95,14 @@ RequirementsOption = Annotated[
 ProfileOption = Annotated[Optional[str], typer.Option("--profile", "-p", help="Preset id; see `llmpick profiles`.")]
 
 
+# Module level because `from __future__ import annotations` makes typer evaluate the
+# option annotations in the module's globals, where a function nested in create_app is missing.
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"llmpick {__version__}")
+        raise typer.Exit()
+
+
 def create_app() -> typer.Typer:
     """Build the app in the active language, since help text is translated when it is built."""
     app = typer.Typer(
@@ -106,11 +114,6 @@ def create_app() -> typer.Typer:
         add_completion=False,
         rich_markup_mode=None,
     )
-
-    def version_callback(value: bool) -> None:
-        if value:
-            print(f"llmpick {__version__}")
-            raise typer.Exit()
 
     @app.callback()
     def root(
@@ -368,6 +371,8 @@ def create_app() -> typer.Typer:
                               [_("Fact"), _("As of"), _("Age (days)"), _("Source")], rows)
 
     @catalog_app.command("sync", help=_("Refresh open-weight facts from the Hugging Face Hub into the overlay catalog.\n\n"
+                                        "HF_TOKEN unlocks gated repositories, HF_ENDPOINT selects a mirror, and "
+                                        "LLMPICK_HUB_TIMEOUT sets the seconds to wait per request (default 10).\n\n"
                                         "Example: llmpick catalog sync qwen3-32b --dry-run"))
     def catalog_sync(
         models: Annotated[Optional[list[str]], typer.Argument(help=_("Model ids; all open models when omitted."))] = None,
@@ -375,7 +380,7 @@ def create_app() -> typer.Typer:
     ) -> None:
         from llmpick.hub import sync_catalog
 
-        sync_catalog(_index(), models or [], dry_run=dry_run, console=_console(stderr=True), out=_console())
+        sync_catalog(_index(), models or [], dry_run=dry_run, console=_console(stderr=True), out=_console(), today=_today())
 
     @catalog_app.command("add", help=_("Add an open-weight model from the Hugging Face Hub, marked unreviewed.\n\n"
                                        "Example: llmpick catalog add Qwen/Qwen3-8B"))
@@ -385,7 +390,7 @@ def create_app() -> typer.Typer:
     ) -> None:
         from llmpick.hub import add_model
 
-        add_model(_index(), repo, vendor=vendor, console=_console(stderr=True))
+        add_model(_index(), repo, vendor=vendor, console=_console(stderr=True), today=_today())
 
     return app
 

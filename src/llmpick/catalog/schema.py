@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
 Region = Literal["cn-mainland", "international", "eu", "us"]
 Currency = Literal["CNY", "USD", "EUR"]
@@ -149,6 +149,20 @@ class GenaiFiling(Sourced):
     note: str | None = None
 
 
+class HubStats(Sourced):
+    """Repository facts read from the Hugging Face Hub by `catalog sync` or `catalog add`."""
+
+    downloads: NonNegativeInt | None = None
+    """Downloads in the 30 days before `as_of`, as the Hub API counts them."""
+    likes: NonNegativeInt | None = None
+    last_modified: dt.date | None = None
+    """Date of the repository's last commit."""
+    gated: bool | Literal["auto", "manual"] = False
+    """True, `auto` or `manual`: users must accept the terms on the Hub before downloading the weights."""
+    license_tag: str | None = None
+    """The repository's `license:` tag, or its `license_name` when the tag is `other`."""
+
+
 class Model(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     name: str
@@ -170,6 +184,7 @@ class Model(Strict):
     chinese_tokens_per_1k_chars: PositiveFloat | None = None
     offerings: list[Offering] = Field(default_factory=list)
     cn_genai_filing: GenaiFiling | None = None
+    hub: HubStats | None = None
     unreviewed: bool = False
     """Added from the Hub by `catalog add`; prices and license terms are not checked by a person."""
     note: str | None = None
