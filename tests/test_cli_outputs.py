@@ -239,3 +239,16 @@ def test_python_module_entry_point():
                                timeout=60)
     assert completed.returncode == 0
     assert completed.stdout.startswith("llmpick ")
+
+
+def test_heavy_libraries_imported_only_where_used():
+    code = (
+        "import sys, io, contextlib\n"
+        "from llmpick.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    run(['recommend', '--profile', 'cn-customer-service'])\n"
+        "print(sorted(name for name in ('huggingface_hub', 'jinja2', 'genai_prices', 'babel') if name in sys.modules))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"

@@ -89,14 +89,6 @@ def _json(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-RequirementsOption = Annotated[
-    Optional[Path], typer.Option("--requirements", "-r", help="Requirements YAML file.", show_default=False)
-]
-ProfileOption = Annotated[Optional[str], typer.Option("--profile", "-p", help="Preset id; see `llmpick profiles`.")]
-
-
-# Module level because `from __future__ import annotations` makes typer evaluate the
-# option annotations in the module's globals, where a function nested in create_app is missing.
 def version_callback(value: bool) -> None:
     if value:
         print(f"llmpick {__version__}")
@@ -105,6 +97,15 @@ def version_callback(value: bool) -> None:
 
 def create_app() -> typer.Typer:
     """Build the app in the active language, since help text is translated when it is built."""
+    # Help text is translated here, when the app is built, so these live inside the function.
+    RequirementsOption = Annotated[
+        Optional[Path],
+        typer.Option("--requirements", "-r", help=_("Requirements YAML file."), show_default=False),
+    ]
+    ProfileOption = Annotated[
+        Optional[str], typer.Option("--profile", "-p", help=_("Preset id; see `llmpick profiles`."))
+    ]
+
     app = typer.Typer(
         name="llmpick",
         help=_("Choose the large language model your product runs on: rank real models by cost, license, "
