@@ -80,7 +80,9 @@ def test_duties_listed_for_ranked_candidates(capsys):
 
 
 def test_markdown_report_written_atomically(capsys, tmp_path):
-    target = tmp_path / "report.md"
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "report.md"
     code, out, err = run_cli(capsys, "recommend", "-r", str(ROOT / "examples" / "shop-support.yaml"),
                              "--format", "markdown", "-o", str(target))
     assert code == 0, err
@@ -92,7 +94,7 @@ def test_markdown_report_written_atomically(capsys, tmp_path):
         assert heading in text
     assert "Month length: 30 days (720 hours)" in text
     assert "```mermaid" in text
-    assert [path.name for path in tmp_path.iterdir()] == ["report.md"]
+    assert [path.name for path in folder.iterdir()] == ["report.md"]
 
 
 def test_compare_two_models(capsys):

@@ -35,7 +35,7 @@ from llmpick.estimator import (
     estimate_fit,
     quality_factor,
 )
-from llmpick.evidence import BenchmarkTable, CriterionResult, language_score, supports_language, task_scores
+from llmpick.evidence import BenchmarkTable, CriterionResult, language_score, language_support, task_scores
 from llmpick.i18n import _
 from llmpick.licensing import LicenseVerdict, evaluate_license
 from llmpick.requirements import CRITERIA, Requirements
@@ -195,8 +195,10 @@ def _model_exclusions(model: Model, requirements: Requirements, index: CatalogIn
     """Reasons that rule out a model whatever way it runs."""
     reasons: list[str] = []
     for code in requirements.languages.required:
-        if not supports_language(model, code, index):
-            reasons.append(_("required language '{code}' is not declared by the vendor").format(code=code))
+        if language_support(model, code, index) is False:
+            reasons.append(
+                _("required language '{code}' is not among the languages the vendor declares").format(code=code)
+            )
     need = requirements.context.min_tokens
     if need:
         window = model.context.max_tokens if model.context else None
@@ -390,6 +392,13 @@ def recommend(
             duties.append(_("the vendor retires this model on {date}").format(date=model.deprecated.date))
         if requirements.deployment.public_service_cn and model.cn_genai_filing is None:
             duties.append(_("generative AI service filing status unknown: verify before a public launch in mainland China"))
+        for code in requirements.languages.required:
+            if language_support(model, code, index) is None:
+                duties.append(
+                    _("support for required language '{code}' is not documented by the vendor: test it first").format(
+                        code=code
+                    )
+                )
         if model.unreviewed:
             duties.append(_("unreviewed entry added from the Hub: check its license and prices"))
         base_sources = _model_sources(model, index)

@@ -120,12 +120,19 @@ def language_benchmarks(index: CatalogIndex, language: str) -> list[str]:
     return sorted(item.id for item in index.catalog.benchmarks if item.language == language)
 
 
-def supports_language(model: Model, language: str, index: CatalogIndex) -> bool:
-    """Declared by the vendor, or measured by a benchmark of that language."""
-    if model.languages is not None and language in model.languages.declared:
+def language_support(model: Model, language: str, index: CatalogIndex) -> bool | None:
+    """True when declared by the vendor or measured by a benchmark of that language.
+
+    False when the vendor publishes a language list without it; None when the vendor
+    publishes no list and no benchmark measures it, so support is unknown.
+    """
+    declared = model.languages.declared if model.languages else []
+    if language in declared:
         return True
     names = {benchmark.name for benchmark in model.benchmarks}
-    return any(name in names for name in language_benchmarks(index, language))
+    if any(name in names for name in language_benchmarks(index, language)):
+        return True
+    return False if declared else None
 
 
 def language_score(

@@ -97,6 +97,8 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
         )
 
     duties.extend(_("attribution: {text}").format(text=text) for text in terms.attribution)
+    if needs.redistribute_weights or needs.fine_tune or needs.distill_outputs:
+        duties.extend(_("when distributing: {text}").format(text=text) for text in terms.distribution_duties)
     if terms.naming:
         duties.append(_("naming: {text}").format(text=terms.naming))
     if terms.acceptable_use_policy and terms.acceptable_use_policy.restricted:

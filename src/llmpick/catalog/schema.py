@@ -223,6 +223,9 @@ class License(Sourced):
     revenue_limit_usd_per_year: PositiveFloat | None = None
     threshold_effect: Literal["separate_license_required", "attribution_required"] | None = None
     attribution: list[str] = Field(default_factory=list)
+    """Duties of any product that uses the model, such as showing "Built with Llama"."""
+    distribution_duties: list[str] = Field(default_factory=list)
+    """Duties that apply only when you distribute the weights or a model derived from them."""
     naming: str | None = None
     acceptable_use_policy: AcceptableUsePolicy | None = None
     outputs_may_train_other_models: bool | None = None

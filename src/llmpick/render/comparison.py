@@ -165,6 +165,8 @@ def render_license(console: Console, data: dict[str, Any]) -> None:
         console.print(escape(_("Violation: {text}").format(text=violation)))
     for duty in data["duties"]:
         console.print(escape(_("Duty you accept: {text}").format(text=duty)))
+    for duty in terms.get("distribution_duties", []):
+        console.print(escape(_("When you distribute the weights or a derived model: {text}").format(text=duty)))
     for unknown in data["unknowns"]:
         console.print(escape(_("Unknown: {text}").format(text=unknown)))
     for clause in terms.get("clauses", []):
