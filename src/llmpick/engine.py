@@ -27,6 +27,7 @@ from llmpick.costing import (
 )
 from llmpick.errors import InputError
 from llmpick.estimator import (
+    MIN_AUTO_QUALITY,
     Capacity,
     Device,
     FitEstimate,
@@ -287,7 +288,10 @@ def _self_hosted(
     fitted = []
     misfits = []
     needed = needed_output_tokens_per_s(requirements.traffic)
+    settled: set[str] = set()
     for gpu, count, used_gb, auto in _gpu_options(requirements, index):
+        if gpu.id in settled:
+            continue  # A smaller set of this GPU already runs the model at good quality.
         device = Device.from_gpu(gpu, count=count, used_gb=used_gb)
         if hardware.precision == "auto":
             fit = best_fit(model, device, context_tokens=requirements.context_tokens, kv_dtype=hardware.kv_cache_dtype)
@@ -316,10 +320,15 @@ def _self_hosted(
             replicas=capacity.replicas, chosen_by_llmpick=auto,
         )
         fitted.append((option, fit, capacity, cost))
+        native = model.architecture.native_dtype  # type: ignore[union-attr]
+        if auto and quality_factor(fit.precision, native) >= MIN_AUTO_QUALITY:
+            settled.add(gpu.id)
     if fitted and fitted[0][0].chosen_by_llmpick:
-        priced = [item for item in fitted if item[3].monthly is not None]
-        pool = priced or fitted
-        best = min(pool, key=lambda item: (item[3].monthly.amount if item[3].monthly else 0.0, item[0].id))
+        # The cheapest priced set that keeps quality at Q4_K_M or better, when one exists.
+        native = model.architecture.native_dtype  # type: ignore[union-attr]
+        priced = [item for item in fitted if item[3].monthly is not None] or fitted
+        good = [item for item in priced if quality_factor(item[1].precision, native) >= MIN_AUTO_QUALITY]
+        best = min(good or priced, key=lambda item: (item[3].monthly.amount if item[3].monthly else 0.0, item[0].id))
         return [best], []
     if not fitted and not misfits:
         misfits.append(("self_hosted", (_("fits no rentable GPU set of up to 8 cards in the catalog"),)))
@@ -559,24 +568,23 @@ def recommend(
     )
 
 
-def _scores_matrix(candidates: list[Candidate]) -> list[dict[str, float | None]]:
-    return [{name: candidate.criteria[name].score for name in CRITERIA} for candidate in candidates]
+def _scores_matrix(candidates: list[Candidate]) -> list[tuple[float | None, ...]]:
+    return [tuple(candidate.criteria[name].score for name in CRITERIA) for candidate in candidates]
 
 
-def _top_index(matrix: list[dict[str, float | None]], keys: list[tuple[str, str]], weights: dict[str, float]) -> int:
+def _top_index(matrix: list[tuple[float | None, ...]], keys: list[tuple[str, str]], weights: dict[str, float]) -> int:
+    """Position of the first candidate under `weights`, combined and tie-broken as `recommend` does."""
+    ordered = [weights[name] for name in CRITERIA]
     best_index, best = 0, None
     for position, scores in enumerate(matrix):
         total = value = 0.0
-        for name in CRITERIA:
-            score = scores[name]
-            if score is None or weights[name] <= 0:
-                continue
-            total += weights[name]
-            value += weights[name] * score
+        for weight, score in zip(ordered, scores):
+            if score is not None and weight > 0:
+                total += weight
+                value += weight * score
         combined = round(value / total, 6) if total else 0.0
-        key = (-combined, *keys[position])
-        if best is None or key < best:
-            best, best_index = key, position
+        if best is None or (-combined, keys[position]) < best:
+            best, best_index = (-combined, keys[position]), position
     return best_index
 
 
@@ -616,7 +624,8 @@ def sensitivity_of(candidates: list[Candidate], weights: dict[str, float], *, sa
             if _top_index(matrix, keys, shifted(limit)) == top:
                 continue
             low, high = 0.0, limit
-            for _step in range(40):
+            # 16 halvings pin the shift to within 1/65,536 of the source weight.
+            for _step in range(16):
                 middle = (low + high) / 2
                 if _top_index(matrix, keys, shifted(middle)) == top:
                     low = middle

@@ -75,17 +75,29 @@ def quality_cost(precision: str) -> str:
     return labels.get(precision, "")
 
 
-def quality_factor(precision: str, native: str) -> float:
-    """A multiplier in (0, 1] that lowers task scores for lossy precisions.
+# Wikitext-2 perplexity of Llama-3-8B at FP16, 6.501 in a public evaluation table
+# (transformerx examples/perplexity); it turns llama.cpp's perplexity increases into
+# relative ones. NOTE: that table was measured with another runtime and context than
+# llama.cpp's, so the factors below are estimates of the quality cost, not measurements.
+REFERENCE_PERPLEXITY = 6.501
+# Formats without a per-model measurement: FP8/INT8 are close to lossless; 4-bit
+# formats are taken to cost about what Q4_K_M costs.
+CLASS_QUALITY = {"fp8": 0.995, "int8": 0.995, "int4": 0.97, "mxfp4": 0.97}
+# Auto-chosen hardware must keep at least this quality when it can (Q4_K_M: 0.974).
+MIN_AUTO_QUALITY = 0.97
 
-    GGUF types use exp(-perplexity increase) from the llama.cpp table; other lossy
-    formats use class estimates. The native format costs nothing.
+
+def quality_factor(precision: str, native: str) -> float:
+    """A multiplier in (0, 1] for task scores at a lossy precision; the native format costs nothing.
+
+    GGUF types: reference perplexity / (reference + llama.cpp's increase on Llama-3-8B).
     """
     if precision == "native" or PLAIN_BITS.get(precision, 0) >= PLAIN_BITS.get(native, 16):
         return 1.0
     if precision in _GGUF_GIB_AND_PPL:
-        return math.exp(-_GGUF_GIB_AND_PPL[precision][1])
-    return {"fp8": 0.995, "int8": 0.995, "int4": 0.95, "mxfp4": 0.95}.get(precision, 1.0)
+        increase = _GGUF_GIB_AND_PPL[precision][1]
+        return REFERENCE_PERPLEXITY / (REFERENCE_PERPLEXITY + increase)
+    return CLASS_QUALITY.get(precision, 1.0)
 
 
 @dataclass(frozen=True)
@@ -315,8 +327,14 @@ def best_fit(
     model: Model, device: Device, *, context_tokens: int, concurrency: int = 1, kv_dtype: str = "fp16"
 ) -> FitEstimate:
     """The highest-quality precision that fits; the smallest one when none fits."""
+    precisions = candidate_precisions(model)
+    smallest = estimate_fit(
+        model, device, context_tokens=context_tokens, concurrency=concurrency, precision=precisions[-1], kv_dtype=kv_dtype
+    )
+    if not smallest.fits:
+        return smallest
     last: FitEstimate | None = None
-    for precision in candidate_precisions(model):
+    for precision in precisions:
         estimate = estimate_fit(
             model, device, context_tokens=context_tokens, concurrency=concurrency, precision=precision, kv_dtype=kv_dtype
         )
