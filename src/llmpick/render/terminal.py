@@ -87,7 +87,7 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
     if data["excluded"]:
         console.print(
             escape(
-                _("{count} candidates excluded; see --format markdown or json for every reason.").format(
+                _("{count} candidates excluded; add --verbose to list the reasons.").format(
                     count=len(data["excluded"])
                 )
             )
