@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -254,3 +255,57 @@ def test_heavy_libraries_imported_only_where_used():
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+ODD_MODEL = """\
+vendor: openai
+models:
+  - id: odd-name
+    name: "[red]Odd|Name"
+    weights: closed
+    license: openai-terms
+    context: {max_tokens: 128000, source: test, as_of: 2026-12-01}
+    languages: {declared: [en, zh], source: test, as_of: 2026-12-01}
+    offerings:
+      - {provider: openai, region: international, currency: USD, input: 0.01, output: 0.02,
+         source: test, as_of: 2026-12-01}
+"""
+ODD_NEEDS = """\
+name: "Team [bold]A|B"
+tasks: {qa: 1}
+deployment: {mode: api}
+traffic: {requests_per_day: 1000, input_tokens: 500, output_tokens: 200}
+budget: {currency: USD}
+"""
+
+
+def test_catalog_text_escaped_in_terminal_and_markdown(capsys, tmp_path):
+    catalog = tmp_path / "odd.yaml"
+    catalog.write_text(ODD_MODEL, encoding="utf-8")
+    needs = tmp_path / "needs.yaml"
+    needs.write_text(ODD_NEEDS, encoding="utf-8")
+    code, out, err = run_cli(capsys, "--catalog", str(catalog), "recommend", "-r", str(needs), "--top", "200")
+    assert code == 0, err
+    assert "[red]Odd|Name" in out
+    assert "Team [bold]A|B" in out
+    code, out, err = run_cli(capsys, "--catalog", str(catalog), "recommend", "-r", str(needs), "--top", "200",
+                             "--format", "markdown")
+    assert code == 0, err
+    assert "[red]Odd\\|Name" in out
+    assert "Team [bold]A\\|B" in out
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("| # |"))
+    row = next(line for line in lines if "Odd" in line and line.startswith("|"))
+    cells = re.split(r"(?<!\\)\|", row)
+    assert len(cells) == len(re.split(r"(?<!\\)\|", header))
+
+
+def test_models_verbose_shows_origin_and_sources(capsys, tmp_path):
+    catalog = tmp_path / "odd.yaml"
+    catalog.write_text(ODD_MODEL, encoding="utf-8")
+    code, out, err = run_cli(capsys, "--catalog", str(catalog), "models", "--verbose", "--format", "json")
+    assert code == 0, err
+    items = {item["id"]: item for item in json.loads(out)}
+    assert items["odd-name"]["origin"] == str(catalog)
+    assert items["odd-name"]["sources"]["context"] == {"source": "test", "as_of": "2026-12-01"}
+    assert items["qwen3-32b"]["origin"].endswith("qwen.yaml")

@@ -422,6 +422,14 @@ def recommend(
                 if reasons:
                     excluded.append(Exclusion(model, deployment.id, tuple(reasons)))
                     continue
+                provider = index.providers[offering.provider]
+                api_duties = list(duties)
+                if provider.data_used_for_training_by_default:
+                    api_duties.append(
+                        _("{provider} may train on API data by default: check its terms and opt out").format(
+                            provider=provider.name
+                        )
+                    )
                 bill = api_cost(traffic, offering)
                 monthly = rates.convert(bill.monthly, currency)
                 api_cost_per_request = monthly.amount / (traffic.requests_per_day * DAYS_PER_MONTH)
@@ -436,7 +444,7 @@ def recommend(
                 )
                 drafts.append({
                     "model": model, "deployment": deployment, "monthly": monthly, "native": bill.monthly,
-                    "basis": basis, "license": verdict, "language": language, "duties": tuple(duties),
+                    "basis": basis, "license": verdict, "language": language, "duties": tuple(api_duties),
                     "sources": (*base_sources, SourceRef(f"{model.id} price {offering.provider}", offering.source, offering.as_of)),
                     "fit": None, "capacity": None, "api_per_request": api_cost_per_request,
                 })

@@ -124,4 +124,9 @@ def model_summary(model: Model, index: CatalogIndex, origin: str | None = None) 
     }
     if origin is not None:
         data["origin"] = origin
+        data["sources"] = {
+            name: {"source": block.source, "as_of": block.as_of.isoformat()}
+            for name in ("params", "context", "languages", "capabilities", "architecture", "gguf", "hub")
+            if (block := getattr(model, name, None)) is not None
+        }
     return data
