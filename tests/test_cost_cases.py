@@ -117,3 +117,48 @@ def test_bad_traffic_rejected(field, value):
     data = {"requests_per_day": 100, "input_tokens": 100, "output_tokens": 100, field: value}
     with pytest.raises(ValidationError):
         Traffic(**data)
+
+
+def test_chinese_characters_counted_in_model_tokens():
+    from llmpick.costing import model_traffic, tokenizer_rate
+
+    traffic = Traffic(requests_per_day=1000, input_tokens=100, output_tokens=50,
+                      chinese_input_chars=1000, chinese_output_chars=500)
+    rate, assumed = tokenizer_rate(600, [600, 900])
+    assert (rate, assumed) == (600, False)
+    converted = model_traffic(traffic, rate)
+    assert converted.input_tokens == 100 + 600
+    assert converted.output_tokens == 50 + 300
+
+
+def test_unknown_tokenizer_rate_uses_catalog_median_and_says_so():
+    from llmpick.costing import tokenizer_rate
+
+    assert tokenizer_rate(None, [600, 700, 1500]) == (700, True)
+    assert tokenizer_rate(None, [600, 800]) == (700, True)
+    assert tokenizer_rate(None, []) == (None, True)
+
+
+def test_recommend_applies_tokenizer_rate_to_cost(tmp_path):
+    import datetime as dt
+
+    from llmpick.catalog.index import CatalogIndex
+    from llmpick.catalog.loader import load_catalog
+    from llmpick.engine import recommend
+    from llmpick.requirements import Requirements
+
+    index = CatalogIndex(load_catalog(use_overlay=False, use_cache=False))
+    base = {"tasks": {"qa": 1}, "deployment": {"mode": "api", "region": "international"},
+            "traffic": {"requests_per_day": 1000, "input_tokens": 100, "output_tokens": 100},
+            "budget": {"currency": "USD"}}
+    model = index.model("deepseek-v4.1-flash")
+    plain = recommend(Requirements.model_validate(base), index, today=dt.date(2026, 12, 4), models=[model],
+                      with_sensitivity=False)
+    base["traffic"] = {**base["traffic"], "chinese_input_chars": 1000}
+    chinese = recommend(Requirements.model_validate(base), index, today=dt.date(2026, 12, 4), models=[model],
+                        with_sensitivity=False)
+    # DeepSeek: 600 tokens per 1,000 characters, so 600 more input tokens per request.
+    offering = next(o for o in model.offerings if o.region == "international")
+    extra = 1000 * 30 * 600 * offering.input / 1e6
+    assert chinese.ranking[0].cost.monthly.amount == pytest.approx(plain.ranking[0].cost.monthly.amount + extra)
+    assert any("tokens per 1,000 characters (this model's tokenizer)" in line for line in chinese.ranking[0].cost.basis)

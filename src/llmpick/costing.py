@@ -225,6 +225,28 @@ def hosting_cost(
     return HostingCost(Money(amount, currency), cards, basis, gpu.purchase.source, gpu.purchase.as_of)
 
 
+def tokenizer_rate(model_rate: float | None, catalog_rates: list[float]) -> tuple[float | None, bool]:
+    """Tokens per 1,000 Chinese characters: the model's own, else the catalog median (flagged as assumed)."""
+    if model_rate is not None:
+        return model_rate, False
+    if not catalog_rates:
+        return None, True
+    ordered = sorted(catalog_rates)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return median, True
+
+
+def model_traffic(traffic: Traffic, rate: float | None) -> Traffic:
+    """`traffic` with its Chinese characters turned into tokens at `rate` per 1,000 characters."""
+    if not (traffic.chinese_input_chars or traffic.chinese_output_chars) or rate is None:
+        return traffic
+    return traffic.model_copy(update={
+        "input_tokens": traffic.input_tokens + round(traffic.chinese_input_chars * rate / 1000),
+        "output_tokens": traffic.output_tokens + round(traffic.chinese_output_chars * rate / 1000),
+    })
+
+
 def needed_output_tokens_per_s(traffic: Traffic) -> float:
     """Output tokens per second at peak: the daily average times the peak factor."""
     return traffic.requests_per_day * traffic.output_tokens * traffic.peak_factor / 86400

@@ -22,8 +22,10 @@ from llmpick.costing import (
     api_cost,
     break_even_requests_per_day,
     hosting_cost,
+    model_traffic,
     needed_output_tokens_per_s,
     per_thousand_requests,
+    tokenizer_rate,
 )
 from llmpick.errors import InputError
 from llmpick.estimator import (
@@ -39,7 +41,7 @@ from llmpick.estimator import (
 from llmpick.evidence import BenchmarkTable, CriterionResult, language_score, language_support, task_scores
 from llmpick.i18n import _
 from llmpick.licensing import LicenseVerdict, evaluate_license
-from llmpick.requirements import CRITERIA, Requirements
+from llmpick.requirements import CRITERIA, Requirements, Traffic
 from llmpick.validation import suggest
 
 # Cost score: 1 for the cheapest candidate, falling by 1/3 per tenfold price, 0 at 1000x.
@@ -281,13 +283,13 @@ def _gpu_options(requirements: Requirements, index: CatalogIndex) -> list[tuple[
 
 
 def _self_hosted(
-    model: Model, requirements: Requirements, index: CatalogIndex, rates: Rates
+    model: Model, requirements: Requirements, traffic: Traffic, index: CatalogIndex, rates: Rates
 ) -> tuple[list[tuple[DeploymentOption, FitEstimate, Capacity, HostingCost]], list[tuple[str, tuple[str, ...]]]]:
     """Fitting GPU options for `model` (the cheapest one when llmpick chose the GPUs) and misfits."""
     hardware = requirements.hardware
     fitted = []
     misfits = []
-    needed = needed_output_tokens_per_s(requirements.traffic)
+    needed = needed_output_tokens_per_s(traffic)
     settled: set[str] = set()
     for gpu, count, used_gb, auto in _gpu_options(requirements, index):
         if gpu.id in settled:
@@ -382,8 +384,8 @@ def recommend(
     pool = sorted(models if models is not None else index.catalog.models, key=lambda model: model.id)
     mode = requirements.deployment.mode
     currency = requirements.currency
-    traffic = requirements.traffic
     weights = requirements.weights.as_dict()
+    known_rates = [model.chinese_tokens_per_1k_chars for model in index.catalog.models if model.chinese_tokens_per_1k_chars]
 
     drafts: list[dict] = []
     excluded: list[Exclusion] = []
@@ -411,6 +413,17 @@ def recommend(
         if model.unreviewed:
             duties.append(_("unreviewed entry added from the Hub: check its license and prices"))
         base_sources = _model_sources(model, index)
+        traffic = requirements.traffic
+        token_notes: tuple[str, ...] = ()
+        if traffic.chinese_input_chars or traffic.chinese_output_chars:
+            rate, assumed = tokenizer_rate(model.chinese_tokens_per_1k_chars, known_rates)
+            traffic = model_traffic(traffic, rate)
+            if rate is not None:
+                template = (
+                    _("Chinese text at {rate} tokens per 1,000 characters (catalog median; this model's rate is unknown)")
+                    if assumed else _("Chinese text at {rate} tokens per 1,000 characters (this model's tokenizer)")
+                )
+                token_notes = (template.format(rate=f"{rate:g}"),)
 
         if mode in ("api", "either"):
             api_cost_per_request = None
@@ -441,12 +454,13 @@ def recommend(
                         currency=offering.currency, days=DAYS_PER_MONTH,
                     ),
                     *bill.notes,
+                    *token_notes,
                 )
                 drafts.append({
                     "model": model, "deployment": deployment, "monthly": monthly, "native": bill.monthly,
                     "basis": basis, "license": verdict, "language": language, "duties": tuple(api_duties),
                     "sources": (*base_sources, SourceRef(f"{model.id} price {offering.provider}", offering.source, offering.as_of)),
-                    "fit": None, "capacity": None, "api_per_request": api_cost_per_request,
+                    "fit": None, "capacity": None, "api_per_request": api_cost_per_request, "traffic": traffic,
                 })
             if mode == "api" and not model.offerings:
                 excluded.append(Exclusion(model, "api", (_("no API offering in the catalog"),)))
@@ -455,12 +469,12 @@ def recommend(
             if model.architecture is None or model.params is None or model.params.total_b is None:
                 excluded.append(Exclusion(model, "self_hosted", (_("no architecture facts from config.json: fit unverifiable"),)))
             else:
-                fitted, misfits = _self_hosted(model, requirements, index, rates)
+                fitted, misfits = _self_hosted(model, requirements, traffic, index, rates)
                 for label, reasons in misfits:
                     excluded.append(Exclusion(model, label, reasons))
                 for option, fit, capacity, hosting in fitted:
                     quality = quality_factor(fit.precision, model.architecture.native_dtype)
-                    basis = (hosting.basis, _("{replicas} replica(s) for {needed} output tokens/s at peak over {utilization} utilization ({bound}-bound)").format(
+                    basis = (*token_notes, hosting.basis, _("{replicas} replica(s) for {needed} output tokens/s at peak over {utilization} utilization ({bound}-bound)").format(
                         replicas=capacity.replicas, needed=f"{capacity.needed_tokens_per_s * requirements.hardware.utilization:,.0f}",
                         utilization=f"{requirements.hardware.utilization:.0%}", bound=capacity.bound,
                     ))
@@ -475,6 +489,7 @@ def recommend(
                         "basis": basis, "license": verdict, "language": language, "duties": tuple(self_duties),
                         "sources": tuple(sources), "fit": fit, "capacity": capacity, "quality": quality,
                         "hosting_replica_cost": (hosting.monthly.amount / capacity.replicas) if hosting.monthly else None,
+                        "traffic": traffic,
                     })
         elif mode == "self_hosted":
             excluded.append(Exclusion(model, "self_hosted", (_("closed weights: cannot be self-hosted"),)))
@@ -529,6 +544,7 @@ def recommend(
             "task": task,
         }
         score, confidence = combine(criteria, weights)
+        traffic = draft["traffic"]
         break_even = None
         if draft["deployment"].kind == "self_hosted" and model.id in api_price and draft.get("hosting_replica_cost"):
             capacity = draft["capacity"]
@@ -560,7 +576,7 @@ def recommend(
         "currency": currency,
         "context_tokens": str(requirements.context_tokens),
         "utilization": f"{requirements.hardware.utilization:.0%}",
-        "peak_factor": f"{traffic.peak_factor:g}",
+        "peak_factor": f"{requirements.traffic.peak_factor:g}",
         "precision": requirements.hardware.precision,
         "kv_cache_dtype": requirements.hardware.kv_cache_dtype,
     }

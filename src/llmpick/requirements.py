@@ -53,6 +53,9 @@ class Traffic(Strict):
     peak_factor: float = Field(default=3.0, ge=1)
     """Peak hourly load divided by the daily average; sizes self-hosted capacity."""
     monthly_active_users: PositiveInt | None = None
+    chinese_input_chars: NonNegativeInt = 0
+    """Chinese characters per request on top of `input_tokens`, counted in each model's own tokens."""
+    chinese_output_chars: NonNegativeInt = 0
 
 
 class Budget(Strict):
