@@ -72,8 +72,11 @@ def compare_models(
     if requirements is None:
         return data
 
-    result = recommend(requirements, index, today=today, models=models, with_sensitivity=False)
-    best = _best_per_model(result.ranking)
+    # Rank the whole catalog, as `recommend` does, so the cost and task scores are relative to
+    # the same candidates and a model scores the same in both commands.
+    result = recommend(requirements, index, today=today, with_sensitivity=False)
+    wanted = {model.id for model in models}
+    best = {model_id: candidate for model_id, candidate in _best_per_model(result.ranking).items() if model_id in wanted}
     data["requirements"] = requirements.name or requirements.extends or ""
     data["currency"] = requirements.currency
     data["days_per_month"] = DAYS_PER_MONTH
@@ -93,7 +96,7 @@ def compare_models(
     data["winners"] = winners
     deal_breakers: dict[str, list[str]] = {}
     for exclusion in result.excluded:
-        if exclusion.model.id not in best:
+        if exclusion.model.id in wanted and exclusion.model.id not in best:
             deal_breakers.setdefault(exclusion.model.id, []).extend(
                 f"{exclusion.deployment}: {reason}" for reason in exclusion.reasons
             )

@@ -46,6 +46,7 @@ from llmpick.validation import suggest
 
 # Cost score: 1 for the cheapest candidate, falling by 1/3 per tenfold price, 0 at 1000x.
 COST_DECADES = 3.0
+COST_FLOOR = 1.0
 # Single-stream decode speed that reads as fluent to a person, in tokens per second.
 COMFORTABLE_TOKENS_PER_S = 30.0
 # GPU counts tried when llmpick chooses rentable hardware itself.
@@ -69,16 +70,11 @@ class DeploymentOption:
 
     @property
     def id(self) -> str:
+        """`api:PROVIDER@REGION`, or `self_hosted:CARDSxGPU@PRECISION` with `*REPLICAS` when one set is not enough."""
         if self.kind == "api":
             return f"api:{self.provider}@{self.region}"
-        return f"self_hosted:{self.gpu_count}x{self.gpu_id}@{self.precision}"
-
-    @property
-    def label(self) -> str:
-        if self.kind == "api":
-            return f"API {self.provider} ({self.region})"
-        replicas = f"{self.replicas} x " if self.replicas > 1 else ""
-        return f"{replicas}{self.gpu_count}x {self.gpu_id}, {self.precision}"
+        replicas = f"*{self.replicas}" if self.replicas > 1 else ""
+        return f"self_hosted:{self.gpu_count}x{self.gpu_id}{replicas}@{self.precision}"
 
 
 @dataclass(frozen=True)
@@ -237,7 +233,9 @@ def _cost_score(monthly: float | None, cheapest: float | None, requirements: Req
     currency = requirements.currency
     if monthly is None or cheapest is None:
         return CriterionResult(0.5, 0.0, (_("price unknown: neutral 0.5"),), (_("price"),))
-    ratio = monthly / cheapest if cheapest > 0 else 1.0
+    # A free or nearly free candidate would make every ratio infinite (or, at 0, undefined),
+    # so amounts below one unit of currency a month count as one unit.
+    ratio = max(monthly, COST_FLOOR) / max(cheapest, COST_FLOOR)
     score = max(0.0, 1.0 - math.log10(max(ratio, 1.0)) / COST_DECADES)
     evidence = [
         _("{amount} {currency}/month, {ratio}x the cheapest candidate").format(
@@ -399,7 +397,15 @@ def recommend(
             continue
         language = language_score(model, requirements.languages.required, requirements.languages.preferred, index, table)
         duties = list(verdict.duties)
-        if model.deprecated:
+        if model.deprecated and model.deprecated.scope == "api" and model.deprecated.date <= today:
+            duties.append(
+                _("the vendor's hosted API for this model retired on {date}; the published weights remain").format(
+                    date=model.deprecated.date
+                )
+            )
+        elif model.deprecated and model.deprecated.scope == "api":
+            duties.append(_("the vendor retires its hosted API for this model on {date}").format(date=model.deprecated.date))
+        elif model.deprecated:
             duties.append(_("the vendor retires this model on {date}").format(date=model.deprecated.date))
         if requirements.deployment.public_service_cn and model.cn_genai_filing is None:
             duties.append(_("generative AI service filing status unknown: verify before a public launch in mainland China"))
@@ -479,6 +485,12 @@ def recommend(
                         utilization=f"{requirements.hardware.utilization:.0%}", bound=capacity.bound,
                     ))
                     self_duties = list(duties)
+                    if capacity.replicas > 1:
+                        self_duties.append(
+                            _("the peak load needs {replicas} sets of {count} x {gpu}; the cost counts all of them").format(
+                                replicas=capacity.replicas, count=option.gpu_count, gpu=option.gpu_id
+                            )
+                        )
                     if requirements.deployment.public_service_cn:
                         self_duties.append(_("a self-hosted public service in mainland China needs its own filing"))
                     sources = list(base_sources)
