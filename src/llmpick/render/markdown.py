@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from llmpick.engine import Recommendation
+from llmpick.estimator import BANDWIDTH_EFFICIENCY
 from llmpick.i18n import _, current_language
 from llmpick.render.comparison import comparison_rows, winners_lines
 from llmpick.render.terminal import criterion_label, sensitivity_sentence
@@ -95,6 +96,7 @@ def render_report(data: dict[str, Any], result: Recommendation) -> str:
         points=points,
         pareto=pareto(points),
         sensitivity=sensitivity_sentence(data["sensitivity"]) if data.get("sensitivity") else None,
+        bandwidth_efficiency=f"{BANDWIDTH_EFFICIENCY:.0%}",
         stale=stale,
         sources=sources,
     )
