@@ -194,3 +194,67 @@ def test_lang_option_rejects_unknown(capsys):
     code, _out, err = run_cli(capsys, "--lang", "fr", "profiles")
     assert code == 2
     assert_one_line_error(err, "fr", "zh-CN")
+
+
+def test_boolean_is_not_a_number(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("1000", "true"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "traffic.requests_per_day", "valid number")
+
+
+def test_language_name_instead_of_code(capsys, tmp_path):
+    path = write(tmp_path, VALID + "languages: {required: [chinese]}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "languages.required[0]", "chinese")
+
+
+def test_duplicate_key_rejected(capsys, tmp_path):
+    path = write(tmp_path, "extends: cn-customer-service\nextends: private-24gb\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml:2", "duplicate key 'extends'")
+
+
+def test_zero_task_weights_do_not_dump_the_file(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("qa: 1", "qa: 0"))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "at least one task a weight above 0")
+    assert "requests_per_day" not in err
+
+
+def test_used_memory_above_card_rejected(capsys, tmp_path):
+    path = write(tmp_path, VALID + "hardware: {gpus: [{id: rtx-4090, count: 1, used_gb: 30}]}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "hardware.gpus[0].used_gb", "24")
+
+
+def test_unknown_gpu_in_file_names_file(capsys, tmp_path):
+    path = write(tmp_path, VALID + "hardware: {gpus: [{id: rtx-4091}]}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "rtx-4091", "rtx-4090")
+
+
+def test_report_may_not_overwrite_requirements(capsys, tmp_path):
+    path = write(tmp_path, VALID)
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path), "--format", "markdown", "-o", str(path))
+    assert code == 2
+    assert_one_line_error(err, "req.yaml", "requirements file")
+    assert path.read_text(encoding="utf-8") == VALID
+
+
+def test_fit_context_beyond_model_window(capsys):
+    code, _out, err = run_cli(capsys, "fit", "qwen3-8b", "--gpu", "b200", "--context", "500000")
+    assert code == 2
+    assert_one_line_error(err, "500000", "131072")
+
+
+def test_unknown_language_in_environment(capsys, monkeypatch):
+    monkeypatch.setenv("LLMPICK_LANG", "klingon")
+    code, _out, err = run_cli(capsys, "profiles")
+    assert code == 2
+    assert_one_line_error(err, "LLMPICK_LANG", "klingon", "zh-CN")

@@ -162,3 +162,35 @@ def test_recommend_applies_tokenizer_rate_to_cost(tmp_path):
     extra = 1000 * 30 * 600 * offering.input / 1e6
     assert chinese.ranking[0].cost.monthly.amount == pytest.approx(plain.ranking[0].cost.monthly.amount + extra)
     assert any("tokens per 1,000 characters (this model's tokenizer)" in line for line in chinese.ranking[0].cost.basis)
+
+
+def test_owned_gpu_amortized_plus_rated_power():
+    from llmpick.catalog.schema import Gpu
+    from llmpick.costing import hosting_cost
+
+    gpu = Gpu(id="rtx-4090", name="RTX 4090", vendor="nvidia", kind="gpu", memory_gb=24, bandwidth_gb_s=1008,
+              tdp_w=450, source="test", as_of=AS_OF,
+              purchase={"price": 1599, "currency": "USD", "source": "test", "as_of": AS_OF})
+    without_power = hosting_cost(gpu, 1, ownership="own", currency="USD", rates=Rates([]), region=None,
+                                 amortization_months=36, electricity_price_per_kwh=None)
+    assert without_power.monthly.amount == pytest.approx(1599 / 36)
+    assert "electricity not included" in without_power.basis
+    # 450 W x 720 h = 324 kWh at 0.15 USD/kWh = 48.60 USD.
+    with_power = hosting_cost(gpu, 1, ownership="own", currency="USD", rates=Rates([]), region=None,
+                              amortization_months=36, electricity_price_per_kwh=0.15)
+    assert with_power.monthly.amount == pytest.approx(1599 / 36 + 48.6)
+
+
+def test_rented_gpu_price_times_720_hours():
+    from llmpick.catalog.schema import Gpu
+    from llmpick.costing import hosting_cost
+
+    gpu = Gpu(id="h100", name="H100", vendor="nvidia", kind="gpu", memory_gb=80, bandwidth_gb_s=3350,
+              source="test", as_of=AS_OF,
+              rental=[{"provider": "a", "price_per_hour": 2.5, "currency": "USD", "source": "t", "as_of": AS_OF},
+                      {"provider": "b", "price_per_hour": 16.0, "currency": "USD", "gpu_count": 8, "source": "t",
+                       "as_of": AS_OF}])
+    cost = hosting_cost(gpu, 2, ownership="rent", currency="USD", rates=Rates([]), region=None,
+                        amortization_months=36, electricity_price_per_kwh=None)
+    # The 8-card offer is 2.0 USD per card-hour, cheaper than 2.5: 2 cards x 2.0 x 720 h.
+    assert cost.monthly.amount == pytest.approx(2 * 2.0 * 720)

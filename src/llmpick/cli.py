@@ -16,7 +16,7 @@ import typer
 
 from llmpick import __version__
 from llmpick.errors import InputError, LlmpickError
-from llmpick.i18n import LANGUAGES, _, detect_language, set_language
+from llmpick.i18n import ENV_VARIABLE, LANGUAGES, _, detect_language, normalize_language, set_language
 
 
 class OutputFormat(str, Enum):
@@ -66,21 +66,44 @@ def _index():
     return CatalogIndex(load_catalog(_State.catalogs))
 
 
-def _requirements(path: Path | None, profile: str | None):
-    from llmpick.requirements import load_requirements
+def _requirements(path: Path | None, profile: str | None, index):
+    """Load the requirements and check their catalog ids, naming the file in any error."""
+    from llmpick.engine import check_requirements
+    from llmpick.requirements import load_requirements, profile_path
 
-    return load_requirements(path, profile)
+    needs = load_requirements(path, profile)
+    try:
+        check_requirements(needs, index)
+    except InputError as exc:
+        source = path if path is not None else profile_path(profile or "")
+        raise InputError(f"{source}: {exc.message}", hint=exc.hint) from None
+    return needs
 
 
-def _emit(text: str, output: Path | None) -> None:
-    """Write `text` to `output` atomically, or to stdout."""
-    if output is None:
+def _emit(text: str, output: Path | None, *, protect: Path | None = None) -> None:
+    """Write `text` to `output` atomically, or to stdout when `output` is None or `-`."""
+    if output is None or str(output) == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
+    if protect is not None and output.resolve() == protect.resolve():
+        raise InputError(
+            _("{path}: -o names the requirements file itself; choose another output file.").format(path=output)
+        )
     from llmpick.files import write_atomic
 
     write_atomic(output, text)
     print(_("Wrote {path}").format(path=output), file=sys.stderr)
+
+
+def _table_text(render, *args, **kwargs) -> str:
+    """Render a rich table to plain text, for `-o` with the table format."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    render(Console(file=buffer, width=160, color_system=None, highlight=False), *args, **kwargs)
+    return buffer.getvalue()
 
 
 def _json(data) -> str:
@@ -142,21 +165,23 @@ def create_app() -> typer.Typer:
         from llmpick.engine import recommend as rank
         from llmpick.serialize import recommendation_dict
 
-        needs = _requirements(requirements, profile)
-        result = rank(needs, _index(), today=_today())
+        index = _index()
+        needs = _requirements(requirements, profile, index)
+        result = rank(needs, index, today=_today())
         data = recommendation_dict(result, top)
         if output_format is OutputFormat.json:
-            _emit(_json(data), output)
+            _emit(_json(data), output, protect=requirements)
         elif output_format is OutputFormat.markdown:
             from llmpick.render.markdown import render_report
 
-            _emit(render_report(data, result), output)
+            _emit(render_report(data, result), output, protect=requirements)
         else:
             from llmpick.render import terminal
 
-            if output is not None:
-                raise InputError(_("--output needs --format markdown or json."))
-            terminal.recommendation(_console(), data, verbose=verbose)
+            if output is None or str(output) == "-":
+                terminal.recommendation(_console(), data, verbose=verbose)
+            else:
+                _emit(_table_text(terminal.recommendation, data, verbose=verbose), output, protect=requirements)
 
     @app.command(help=_("Put models side by side; with -r or --profile, score them under those requirements.\n\n"
                         "Example: llmpick compare deepseek-v3.2 qwen3-32b --profile cn-customer-service"))
@@ -172,18 +197,21 @@ def create_app() -> typer.Typer:
         if len(models) < 2:
             raise InputError(_("compare needs at least two model ids."))
         index = _index()
-        needs = _requirements(requirements, profile) if (requirements or profile) else None
+        needs = _requirements(requirements, profile, index) if (requirements or profile) else None
         data = compare_models(models, index, needs, today=_today())
         if output_format is OutputFormat.json:
-            _emit(_json(data), output)
+            _emit(_json(data), output, protect=requirements)
         elif output_format is OutputFormat.markdown:
             from llmpick.render.markdown import render_comparison
 
-            _emit(render_comparison(data), output)
+            _emit(render_comparison(data), output, protect=requirements)
         else:
             from llmpick.render.comparison import render_comparison_table
 
-            render_comparison_table(_console(), data)
+            if output is None or str(output) == "-":
+                render_comparison_table(_console(), data)
+            else:
+                _emit(_table_text(render_comparison_table, data), output, protect=requirements)
 
     @app.command(help=_("List the models in the catalog.\n\nExample: llmpick models --format json"))
     def models(
@@ -291,7 +319,7 @@ def create_app() -> typer.Typer:
         from llmpick.comparison import cost_options
 
         index = _index()
-        data = cost_options(model, index, _requirements(requirements, profile), today=_today())
+        data = cost_options(model, index, _requirements(requirements, profile, index), today=_today())
         if output_format is DataFormat.json:
             _emit(_json(data), None)
         else:
@@ -310,7 +338,7 @@ def create_app() -> typer.Typer:
         from llmpick.comparison import license_report
 
         index = _index()
-        needs = _requirements(requirements, profile) if (requirements or profile) else None
+        needs = _requirements(requirements, profile, index) if (requirements or profile) else None
         data = license_report(model, index, needs)
         if output_format is DataFormat.json:
             _emit(_json(data), None)
@@ -409,6 +437,11 @@ def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; domain errors become one `Error:` line."""
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(detect_language(_prescan_language(argv)))
+    configured = os.environ.get(ENV_VARIABLE)
+    if configured and normalize_language(configured) is None:
+        print(_("Error: {message}").format(message=_("{variable}: unknown language '{value}'; use one of {choices}.").format(
+            variable=ENV_VARIABLE, value=configured, choices=", ".join(LANGUAGES))), file=sys.stderr)
+        return InputError.exit_code
     app = create_app()
     try:
         app(args=argv, prog_name="llmpick", standalone_mode=True)

@@ -215,7 +215,11 @@ def hosting_cost(
     basis = _("{cards} x {gpu} bought at {price} {currency}, over {months} months").format(
         cards=cards, gpu=gpu.name, price=f"{price.amount:,.0f}", currency=currency, months=amortization_months
     )
-    if electricity_price_per_kwh is not None and gpu.tdp_w is not None:
+    if electricity_price_per_kwh is None:
+        basis += _("; electricity not included: set hardware.electricity_price_per_kwh")
+    elif gpu.tdp_w is None:
+        basis += _("; electricity not included: the catalog has no rated power for this GPU")
+    else:
         # Upper bound: every card at its rated board power for the whole month.
         kwh = gpu.tdp_w * cards * HOURS_PER_MONTH / 1000
         amount += kwh * electricity_price_per_kwh

@@ -169,7 +169,8 @@ def region_matches(required: str | None, offered: str) -> bool:
     return False
 
 
-def check_task_ids(requirements: Requirements, index: CatalogIndex) -> None:
+def check_requirements(requirements: Requirements, index: CatalogIndex) -> None:
+    """Reject catalog ids in the requirements that the catalog lacks, and impossible GPU readings."""
     for task_id in requirements.tasks:
         if task_id not in index.tasks:
             guess = suggest(task_id, index.tasks)
@@ -179,8 +180,18 @@ def check_task_ids(requirements: Requirements, index: CatalogIndex) -> None:
                     task=task_id, hint=hint, choices=", ".join(sorted(index.tasks))
                 )
             )
-    for gpu_set in requirements.hardware.gpus:
-        index.gpu(gpu_set.id)
+    for position, gpu_set in enumerate(requirements.hardware.gpus):
+        try:
+            gpu = index.gpu(gpu_set.id)
+        except InputError as exc:
+            raise InputError(f"hardware.gpus[{position}].id: {exc.message}") from None
+        if gpu_set.used_gb >= gpu.memory_gb:
+            raise InputError(
+                _("hardware.gpus[{position}].used_gb: {used} GB in use leaves nothing free on a {memory} GB {gpu}; "
+                  "give the memory already taken per card.").format(
+                    position=position, used=f"{gpu_set.used_gb:g}", memory=f"{gpu.memory_gb:g}", gpu=gpu.name
+                )
+            )
     for provider in requirements.deployment.providers or []:
         if provider not in index.providers:
             raise InputError(
@@ -376,7 +387,7 @@ def recommend(
     with_sensitivity: bool = True,
 ) -> Recommendation:
     """Rank every candidate in the catalog (or in `models`) against `requirements`."""
-    check_task_ids(requirements, index)
+    check_requirements(requirements, index)
     rates = Rates(index.catalog.exchange_rates, requirements.exchange_rates)
     table = BenchmarkTable(index.catalog.models)
     pool = sorted(models if models is not None else index.catalog.models, key=lambda model: model.id)

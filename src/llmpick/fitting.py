@@ -24,6 +24,10 @@ def run_fit(
         raise InputError(_("--kv-dtype: unknown type '{value}'; valid choices: {choices}.").format(
             value=kv_dtype, choices=", ".join(KV_DTYPE_BYTES)))
     model = index.model(model_id)
+    window = model.context.max_tokens if model.context else None
+    if window is not None and context > window:
+        raise InputError(_("--context {value} exceeds the context window of {model}, {window} tokens.").format(
+            value=context, model=model.id, window=window))
     if gpu_id == "auto":
         from llmpick.devices import detect
 

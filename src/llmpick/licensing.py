@@ -40,7 +40,13 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
     duties: list[str] = []
     unknowns: list[str] = []
 
-    if needs.commercial_use and not terms.commercial_use:
+    if needs.commercial_use and terms.commercial_use is None:
+        violations.append(
+            _("commercial use is not verified: the catalog has not read the text of {name}; read it before use").format(
+                name=terms.name
+            )
+        )
+    elif needs.commercial_use and not terms.commercial_use:
         clause = terms.clauses[0] if terms.clauses else terms.name
         violations.append(
             _("{name} does not allow commercial use: \"{clause}\"").format(name=terms.name, clause=clause)

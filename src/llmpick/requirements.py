@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
@@ -22,16 +23,22 @@ from llmpick.i18n import _
 from llmpick.validation import read_yaml, suggest, validate_document
 
 CRITERIA = ("cost", "license", "language", "hardware", "task")
+LANGUAGE_CODE = r"^[a-z]{2,3}$"
 
 
-class LanguageNeeds(Strict):
-    required: list[str] = Field(default_factory=list)
-    """ISO 639-1 codes every candidate must support; others are excluded."""
-    preferred: list[str] = Field(default_factory=list)
+class Input(Strict):
+    # Strict: YAML's `true` must not pass as the number 1, nor "12" as 12.
+    model_config = ConfigDict(strict=True)
+
+
+class LanguageNeeds(Input):
+    required: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list)
+    """ISO 639-1 codes such as zh or en. A model whose vendor lists its languages without one of these is excluded."""
+    preferred: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list)
     """Codes that raise the language score when supported."""
 
 
-class Deployment(Strict):
+class Deployment(Input):
     mode: Literal["api", "self_hosted", "either"] = "either"
     region: Region | None = None
     """Where the API endpoint or the servers must be; `None` accepts any region."""
@@ -43,7 +50,7 @@ class Deployment(Strict):
     """Only these API providers, when set."""
 
 
-class Traffic(Strict):
+class Traffic(Input):
     requests_per_day: PositiveFloat
     input_tokens: PositiveInt
     """Input tokens per request, including the system prompt and retrieved context."""
@@ -58,7 +65,7 @@ class Traffic(Strict):
     chinese_output_chars: NonNegativeInt = 0
 
 
-class Budget(Strict):
+class Budget(Input):
     currency: Currency
     """Currency of the budget and of every cost shown."""
     monthly: PositiveFloat | None = None
@@ -66,14 +73,14 @@ class Budget(Strict):
     """True: candidates over `monthly` are excluded. False: they only score lower."""
 
 
-class GpuSet(Strict):
+class GpuSet(Input):
     id: str
     count: PositiveInt = 1
     used_gb: NonNegativeFloat = 0.0
     """Memory already in use on each card, in GB; it is not available to the model."""
 
 
-class Hardware(Strict):
+class Hardware(Input):
     gpus: list[GpuSet] = Field(default_factory=list)
     """GPU sets you have or will rent; each is one alternative. Empty: llmpick picks rentable GPUs."""
     ownership: Literal["rent", "own"] = "rent"
@@ -87,7 +94,7 @@ class Hardware(Strict):
     kv_cache_dtype: Literal["fp16", "bf16", "fp8"] = "fp16"
 
 
-class LicenseNeeds(Strict):
+class LicenseNeeds(Input):
     commercial_use: bool = True
     open_weights: bool = False
     """True: only models whose weights you can download."""
@@ -98,12 +105,12 @@ class LicenseNeeds(Strict):
     """You plan to train other models on this model's outputs."""
 
 
-class ContextNeeds(Strict):
+class ContextNeeds(Input):
     min_tokens: PositiveInt | None = None
     """Candidates with a shorter context window are excluded; the KV cache is sized at this many tokens."""
 
 
-class Weights(Strict):
+class Weights(Input):
     cost: NonNegativeFloat = 0.25
     license: NonNegativeFloat = 0.15
     language: NonNegativeFloat = 0.2
@@ -120,14 +127,14 @@ class Weights(Strict):
         return {name: getattr(self, name) for name in CRITERIA}
 
 
-class RateOverrides(Strict):
+class RateOverrides(Input):
     USD_CNY: PositiveFloat | None = None
     EUR_CNY: PositiveFloat | None = None
     EUR_USD: PositiveFloat | None = None
     as_of: dt.date | None = None
 
 
-class Requirements(Strict):
+class Requirements(Input):
     """A company's requirements for the model its product runs on."""
 
     extends: str | None = None

@@ -38,9 +38,12 @@ def read_yaml(path: Path) -> Any:
             _("{path}: cannot be read ({reason}).").format(path=path, reason=exc.strerror or exc)
         ) from None
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_unique_key_loader())  # noqa: S506 - a SafeLoader subclass
+    except DuplicateKeyError as exc:
+        raise InputError(
+            _("{path}:{line}: duplicate key '{key}'; keep one of them.").format(path=path, line=exc.line, key=exc.key)
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
@@ -50,6 +53,42 @@ def read_yaml(path: Path) -> Any:
                 path=path, where=where, problem=problem
             )
         ) from None
+
+
+class DuplicateKeyError(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+
+
+_LOADER: type | None = None
+
+
+def _unique_key_loader() -> type:
+    """A safe loader (the C one when available) that rejects a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys without a word, so `extends:` written twice
+    would silently pick one preset.
+    """
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+        class UniqueKeyLoader(base):  # type: ignore[misc, valid-type]
+            def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN202 - PyYAML's signature
+                seen = set()
+                for key_node, _value_node in node.value:
+                    key = self.construct_object(key_node, deep=deep)
+                    if key in seen:
+                        raise DuplicateKeyError(str(key), key_node.start_mark.line + 1)
+                    seen.add(key)
+                return super().construct_mapping(node, deep=deep)
+
+        _LOADER = UniqueKeyLoader
+    return _LOADER
 
 
 def format_location(loc: tuple[Any, ...]) -> str:
@@ -140,6 +179,9 @@ def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
         return _("'{key}' = {value!r} is out of range: {detail}").format(
             key=key, value=error.get("input"), detail=error["msg"].lower()
         )
+    if not loc:
+        # A check across several keys: its input is the whole file, too long to repeat.
+        return str(error["msg"]).removeprefix("Value error, ")
     return _("'{key}' is invalid: {detail} (got {value!r})").format(
         key=key, detail=error["msg"], value=error.get("input")
     )

@@ -20,7 +20,7 @@ REGIONS: tuple[str, ...] = ("cn-mainland", "international", "eu", "us")
 class Strict(BaseModel):
     # defer_build: a run that reads the catalog from its cache never validates it again,
     # so it need not pay for building validators at import time.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, use_attribute_docstrings=True)
 
 
 class Sourced(Strict):
@@ -217,7 +217,8 @@ class License(Sourced):
     name: str
     spdx: str | None = None
     open_weights: bool
-    commercial_use: bool
+    commercial_use: bool | None
+    """None when the license text has not been read, so commercial use is not verified."""
     mau_limit: PositiveInt | None = None
     revenue_limit_usd_per_month: PositiveFloat | None = None
     revenue_limit_usd_per_year: PositiveFloat | None = None

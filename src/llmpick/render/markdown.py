@@ -21,6 +21,15 @@ def escape_cell(value: Any) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
 
 
+def plain(value: Any) -> str:
+    """A requirement value as compact JSON, so nested blocks read as data, not as Python reprs."""
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def _mermaid_label(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9 ._-]", " ", text).strip()[:40] or "model"
 
@@ -74,6 +83,7 @@ def _environment():
         undefined=jinja2.StrictUndefined,
     )
     environment.filters["cell"] = escape_cell
+    environment.filters["plain"] = plain
     environment.globals.update(_=_, criterion_label=criterion_label, criteria=CRITERIA)
     return environment
 

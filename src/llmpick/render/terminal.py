@@ -34,6 +34,15 @@ def _money(value: dict[str, Any] | None, digits: int = 0) -> str:
 
 def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = False) -> None:
     requirements = data["requirements"]
+    if not data["ranking"]:
+        console.print(escape(_("No candidate meets the hard requirements. The most common reasons:")))
+        for reason, count in common_reasons(data["excluded"]):
+            console.print(escape(f"  {count} x {reason}"))
+        console.print(escape(_("Add --verbose to list every exclusion.")))
+        if verbose:
+            for item in data["excluded"]:
+                console.print(escape(f"  {item['model']} [{item['deployment']}]: {'; '.join(item['reasons'])}"))
+        return
     title = requirements.get("name") or requirements.get("extends") or _("Requirements")
     table = Table(title=escape(_("Ranking for: {name}").format(name=title)), show_lines=False)
     table.add_column("#", justify="right")
@@ -98,6 +107,15 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
     oldest = data.get("oldest_source")
     if oldest:
         console.print(escape(_("Oldest fact relied on: {fact}, as of {date}.").format(fact=oldest["fact"], date=oldest["as_of"])))
+
+
+def common_reasons(excluded: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
+    """The most frequent exclusion reasons, with numbers stripped so similar reasons group."""
+    import re
+    from collections import Counter
+
+    counts = Counter(re.sub(r"[0-9][0-9,.]*", "N", reason) for item in excluded for reason in item["reasons"])
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:limit]
 
 
 def sensitivity_sentence(sensitivity: dict[str, Any]) -> str:
@@ -181,7 +199,7 @@ def fit(console: Console, data: dict[str, Any]) -> None:
     table.add_column("GB", justify="right")
     rows = [
         (_("Weights ({precision})").format(precision=data["precision"]), data["weights_gb"]),
-        (_("KV cache ({context} tokens x {streams} streams, {dtype})").format(
+        (_("KV cache ({context} tokens, concurrency {streams}, {dtype})").format(
             context=data["context_tokens"], streams=data["concurrency"], dtype=data["kv_dtype"]), data["kv_cache_gb"]),
         (_("Runtime overhead"), data["overhead_gb"]),
         (_("Total"), data["total_gb"]),
