@@ -123,10 +123,10 @@ def create_app() -> typer.Typer:
     # Help text is translated here, when the app is built, so these live inside the function.
     RequirementsOption = Annotated[
         Optional[Path],
-        typer.Option("--requirements", "-r", help=_("Requirements YAML file."), show_default=False),
+        typer.Option("--requirements", "-r", metavar="FILE", help=_("Requirements YAML file."), show_default=False),
     ]
     ProfileOption = Annotated[
-        Optional[str], typer.Option("--profile", "-p", help=_("Preset id; see `llmpick profiles`."))
+        Optional[str], typer.Option("--profile", "-p", metavar="ID", help=_("Preset id; see `llmpick profiles`."))
     ]
 
     app = typer.Typer(
@@ -141,8 +141,8 @@ def create_app() -> typer.Typer:
 
     @app.callback()
     def root(
-        lang: Annotated[Optional[str], typer.Option("--lang", help=_("Language of messages and reports: en or zh-CN."))] = None,
-        catalog: Annotated[Optional[list[Path]], typer.Option("--catalog", help=_("Extra catalog YAML file, merged over the shipped catalog; repeatable."))] = None,
+        lang: Annotated[Optional[str], typer.Option("--lang", metavar="LANG", help=_("Language of messages and reports: en or zh-CN."))] = None,
+        catalog: Annotated[Optional[list[Path]], typer.Option("--catalog", metavar="PATH", help=_("Extra catalog YAML file, merged over the shipped catalog; repeatable."))] = None,
         debug: Annotated[bool, typer.Option("--debug", help=_("Show tracebacks for unexpected errors."))] = False,
         version: Annotated[Optional[bool], typer.Option("--version", callback=version_callback, is_eager=True, help=_("Print the version and exit."))] = None,
     ) -> None:
@@ -157,9 +157,9 @@ def create_app() -> typer.Typer:
     def recommend(
         requirements: RequirementsOption = None,
         profile: ProfileOption = None,
-        top: Annotated[int, typer.Option("--top", min=1, help=_("How many candidates to show."))] = 10,
+        top: Annotated[int, typer.Option("--top", min=1, metavar="N", help=_("How many candidates to show."))] = 10,
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help=_("Output format."))] = OutputFormat.table,
-        output: Annotated[Optional[Path], typer.Option("--output", "-o", help=_("Write to this file instead of stdout."))] = None,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="PATH", help=_("Write to this file instead of stdout."))] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_("List every exclusion in the table output."))] = False,
     ) -> None:
         from llmpick.engine import recommend as rank
@@ -186,11 +186,11 @@ def create_app() -> typer.Typer:
     @app.command(help=_("Put models side by side; with -r or --profile, score them under those requirements.\n\n"
                         "Example: llmpick compare deepseek-v3.2 qwen3-32b --profile cn-customer-service"))
     def compare(
-        models: Annotated[list[str], typer.Argument(help=_("Two or more model ids."))],
+        models: Annotated[list[str], typer.Argument(metavar="MODEL...", help=_("Two or more model ids."))],
         requirements: RequirementsOption = None,
         profile: ProfileOption = None,
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help=_("Output format."))] = OutputFormat.table,
-        output: Annotated[Optional[Path], typer.Option("--output", "-o", help=_("Write to this file instead of stdout."))] = None,
+        output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="PATH", help=_("Write to this file instead of stdout."))] = None,
     ) -> None:
         from llmpick.comparison import compare_models
 
@@ -285,14 +285,14 @@ def create_app() -> typer.Typer:
     @app.command(help=_("Memory, fit and decode speed of one model on a GPU set.\n\n"
                         "Example: llmpick fit qwen3-32b --gpu rtx-4090 --context 32768 --precision Q4_K_M"))
     def fit(
-        model: Annotated[str, typer.Argument(help=_("Model id."))],
-        gpu: Annotated[str, typer.Option("--gpu", help=_("GPU id from `llmpick gpus`, or `auto` to read this machine."))],
-        gpu_count: Annotated[int, typer.Option("--gpu-count", help=_("Number of cards."))] = 1,
-        context: Annotated[int, typer.Option("--context", help=_("Context per stream, in tokens."))] = 8192,
-        concurrency: Annotated[int, typer.Option("--concurrency", help=_("Concurrent streams."))] = 1,
-        precision: Annotated[str, typer.Option("--precision", help=_("native, bf16, fp16, fp8, int8, int4, mxfp4, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q3_K_M, Q2_K, or auto."))] = "native",
-        used_gb: Annotated[float, typer.Option("--used-gb", help=_("Memory already in use per card, in GB."))] = 0.0,
-        kv_dtype: Annotated[str, typer.Option("--kv-dtype", help=_("KV-cache element type: fp16, bf16 or fp8."))] = "fp16",
+        model: Annotated[str, typer.Argument(metavar="MODEL", help=_("Model id."))],
+        gpu: Annotated[str, typer.Option("--gpu", metavar="ID", help=_("GPU id from `llmpick gpus`, or `auto` to read this machine."))],
+        gpu_count: Annotated[int, typer.Option("--gpu-count", metavar="N", help=_("Number of cards."))] = 1,
+        context: Annotated[int, typer.Option("--context", metavar="TOKENS", help=_("Context per stream, in tokens."))] = 8192,
+        concurrency: Annotated[int, typer.Option("--concurrency", metavar="N", help=_("Concurrent streams."))] = 1,
+        precision: Annotated[str, typer.Option("--precision", metavar="NAME", help=_("native, bf16, fp16, fp8, int8, int4, mxfp4, Q8_0, Q6_K, Q5_K_M, Q4_K_M, Q3_K_M, Q2_K, or auto."))] = "native",
+        used_gb: Annotated[float, typer.Option("--used-gb", metavar="GB", help=_("Memory already in use per card, in GB."))] = 0.0,
+        kv_dtype: Annotated[str, typer.Option("--kv-dtype", metavar="TYPE", help=_("KV-cache element type: fp16, bf16 or fp8."))] = "fp16",
         output_format: Annotated[DataFormat, typer.Option("--format", "-f", help=_("Output format."))] = DataFormat.table,
     ) -> None:
         from llmpick.fitting import run_fit
@@ -311,7 +311,7 @@ def create_app() -> typer.Typer:
     @app.command(help=_("Monthly cost of every way to run one model, with break-even against the API.\n\n"
                         "Example: llmpick cost qwen3-32b --profile cn-customer-service"))
     def cost(
-        model: Annotated[str, typer.Argument(help=_("Model id."))],
+        model: Annotated[str, typer.Argument(metavar="MODEL", help=_("Model id."))],
         requirements: RequirementsOption = None,
         profile: ProfileOption = None,
         output_format: Annotated[DataFormat, typer.Option("--format", "-f", help=_("Output format."))] = DataFormat.table,
@@ -330,7 +330,7 @@ def create_app() -> typer.Typer:
     @app.command(name="license", help=_("License terms of one model and the verdict under your requirements.\n\n"
                                          "Example: llmpick license llama-3.1-70b-instruct --profile cn-customer-service"))
     def license_command(
-        model: Annotated[str, typer.Argument(help=_("Model id."))],
+        model: Annotated[str, typer.Argument(metavar="MODEL", help=_("Model id."))],
         requirements: RequirementsOption = None,
         profile: ProfileOption = None,
         output_format: Annotated[DataFormat, typer.Option("--format", "-f", help=_("Output format."))] = DataFormat.table,
@@ -357,7 +357,7 @@ def create_app() -> typer.Typer:
     @app.command(help=_("Write a commented requirements file from a few questions (answers may come from standard input).\n\n"
                         "Example: llmpick init -o requirements.yaml"))
     def init(
-        output: Annotated[Path, typer.Option("--output", "-o", help=_("File to write."))] = Path("requirements.yaml"),
+        output: Annotated[Path, typer.Option("--output", "-o", metavar="PATH", help=_("File to write."))] = Path("requirements.yaml"),
         force: Annotated[bool, typer.Option("--force", help=_("Overwrite an existing file."))] = False,
     ) -> None:
         from llmpick.wizard import run_wizard
@@ -384,7 +384,7 @@ def create_app() -> typer.Typer:
 
     @catalog_app.command("stale", help=_("List catalog facts older than N days.\n\nExample: llmpick catalog stale --days 90"))
     def catalog_stale(
-        days: Annotated[int, typer.Option("--days", min=0, help=_("Age limit in days."))] = 90,
+        days: Annotated[int, typer.Option("--days", min=0, metavar="N", help=_("Age limit in days."))] = 90,
         output_format: Annotated[DataFormat, typer.Option("--format", "-f", help=_("Output format."))] = DataFormat.table,
     ) -> None:
         from llmpick.catalog.audit import stale_facts
@@ -404,7 +404,7 @@ def create_app() -> typer.Typer:
                                         "LLMPICK_HUB_TIMEOUT sets the seconds to wait per request (default 10).\n\n"
                                         "Example: llmpick catalog sync qwen3-32b --dry-run"))
     def catalog_sync(
-        models: Annotated[Optional[list[str]], typer.Argument(help=_("Model ids; all open models when omitted."))] = None,
+        models: Annotated[Optional[list[str]], typer.Argument(metavar="[MODEL...]", help=_("Model ids; all open models when omitted."))] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show the changes without writing."))] = False,
     ) -> None:
         from llmpick.hub import sync_catalog
@@ -414,8 +414,8 @@ def create_app() -> typer.Typer:
     @catalog_app.command("add", help=_("Add an open-weight model from the Hugging Face Hub, marked unreviewed.\n\n"
                                        "Example: llmpick catalog add Qwen/Qwen3-8B"))
     def catalog_add(
-        repo: Annotated[str, typer.Argument(help=_("Hub repository, owner/name."))],
-        vendor: Annotated[Optional[str], typer.Option("--vendor", help=_("Vendor id; guessed from the owner when omitted."))] = None,
+        repo: Annotated[str, typer.Argument(metavar="OWNER/NAME", help=_("Hub repository, owner/name."))],
+        vendor: Annotated[Optional[str], typer.Option("--vendor", metavar="ID", help=_("Vendor id; guessed from the owner when omitted."))] = None,
     ) -> None:
         from llmpick.hub import add_model
 

@@ -140,7 +140,7 @@ def render_requirements(answers: dict[str, Any]) -> str:
     tasks = ", ".join(f"{task}: {weight}" for task in answers["tasks"])
     lines = [
         "# " + _("Requirements for llmpick. Run: llmpick recommend -r THIS_FILE"),
-        "# yaml-language-server: $schema=requirements.schema.json",
+        "# " + _("Editor completion: run `llmpick schema > requirements.schema.json`; the README shows the rest."),
         f"name: {answers['name']!r}".replace("'", '"'),
         "# " + _("Task id -> weight; run `llmpick tasks` for the ids."),
         f"tasks: {{{tasks}}}",
