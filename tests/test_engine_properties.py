@@ -3,6 +3,8 @@
 import datetime as dt
 import random
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -111,14 +113,36 @@ def test_adding_evidence_never_lowers_confidence(benchmarks, extra_name, extra_v
     assert after.confidence >= before.confidence
 
 
-def test_missing_evidence_is_neutral_not_zero():
+def test_missing_evidence_scores_below_middle_not_zero():
     bare = api_model("bare", input_price=1, output_price=1)
     measured = api_model("measured", input_price=1, output_price=1, benchmarks={"ifeval": 80, "mmlu_pro": 60})
     index = CatalogIndex(synthetic_catalog([bare, measured]))
     result = task_scores(bare, {"classification": 1.0}, index, BenchmarkTable(index.catalog.models))
-    assert result.score == 0.5
+    assert result.score == 0.3
     assert result.confidence == 0.0
     assert any("no score for" in line for line in result.missing)
+
+
+def test_partial_evidence_blends_toward_unproven_score():
+    low = api_model("low", input_price=1, output_price=1, benchmarks={"ifeval": 60, "mmlu_pro": 40})
+    high = api_model("high", input_price=1, output_price=1, benchmarks={"ifeval": 90})
+    index = CatalogIndex(synthetic_catalog([low, high]))
+    result = task_scores(high, {"classification": 1.0}, index, BenchmarkTable(index.catalog.models))
+    # classification: ifeval 0.4 of the weight, measured at the top (1.0); the rest pulled to 0.3.
+    assert result.confidence == 0.4
+    assert result.score == pytest.approx(0.4 * 1.0 + 0.6 * 0.3)
+
+
+def test_free_candidate_does_not_flatten_cost_scores():
+    free = api_model("free", input_price=0, output_price=0)
+    cheap = api_model("cheap", input_price=1, output_price=1)
+    dear = api_model("dear", input_price=10, output_price=10)
+    result = recommend(needs(), CatalogIndex(synthetic_catalog([free, cheap, dear])), today=TODAY,
+                       with_sensitivity=False)
+    scores = {candidate.model.id: candidate.criteria["cost"].score for candidate in result.ranking}
+    assert scores["free"] == 1.0
+    assert scores["cheap"] == 1.0
+    assert scores["dear"] == pytest.approx(1 - 1 / 3, abs=1e-4)
 
 
 def test_normalization_min_max_across_catalog():

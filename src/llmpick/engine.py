@@ -44,9 +44,12 @@ from llmpick.licensing import LicenseVerdict, evaluate_license
 from llmpick.requirements import CRITERIA, Requirements, Traffic
 from llmpick.validation import suggest
 
-# Cost score: 1 for the cheapest candidate, falling by 1/3 per tenfold price, 0 at 1000x.
+# Cost score: 1 at the reference cost, falling by 1/3 per tenfold price, 0 at 1000x.
 COST_DECADES = 3.0
-COST_FLOOR = 1.0
+# Monthly costs below this share of the budget count as equal, and a free candidate counts
+# as costing what the cheapest paid one costs: otherwise one free model would make every
+# other candidate look hundreds of times too expensive.
+NEGLIGIBLE_COST_SHARE = 0.01
 # Single-stream decode speed that reads as fluent to a person, in tokens per second.
 COMFORTABLE_TOKENS_PER_S = 30.0
 # GPU counts tried when llmpick chooses rentable hardware itself.
@@ -240,17 +243,25 @@ def _api_exclusions(offering: Offering, requirements: Requirements, index: Catal
     return reasons
 
 
-def _cost_score(monthly: float | None, cheapest: float | None, requirements: Requirements) -> CriterionResult:
+def _cost_reference(costs: list[float], requirements: Requirements) -> float | None:
+    """The cost that scores 1: the cheapest paid candidate, or 1% of the budget when that is more."""
+    paid = [cost for cost in costs if cost > 0]
+    budget = requirements.budget
+    floor = NEGLIGIBLE_COST_SHARE * budget.monthly if budget and budget.monthly else 0.0
+    if not paid:
+        return floor or None
+    return max(min(paid), floor)
+
+
+def _cost_score(monthly: float | None, reference: float | None, requirements: Requirements) -> CriterionResult:
     currency = requirements.currency
-    if monthly is None or cheapest is None:
+    if monthly is None:
         return CriterionResult(0.5, 0.0, (_("price unknown: neutral 0.5"),), (_("price"),))
-    # A free or nearly free candidate would make every ratio infinite (or, at 0, undefined),
-    # so amounts below one unit of currency a month count as one unit.
-    ratio = max(monthly, COST_FLOOR) / max(cheapest, COST_FLOOR)
-    score = max(0.0, 1.0 - math.log10(max(ratio, 1.0)) / COST_DECADES)
+    ratio = max(monthly, reference) / reference if reference else 1.0
+    score = max(0.0, 1.0 - math.log10(ratio) / COST_DECADES)
     evidence = [
-        _("{amount} {currency}/month, {ratio}x the cheapest candidate").format(
-            amount=f"{monthly:,.2f}", currency=currency, ratio=f"{ratio:.1f}"
+        _("{amount} {currency}/month, {ratio}x the reference of {reference} {currency}").format(
+            amount=f"{monthly:,.2f}", currency=currency, ratio=f"{ratio:.1f}", reference=f"{reference or 0:,.2f}"
         )
     ]
     budget = requirements.budget
@@ -541,8 +552,7 @@ def recommend(
                 )))
                 continue
         kept.append(draft)
-    known = [draft["monthly"].amount for draft in kept if draft["monthly"] is not None]
-    cheapest = min(known) if known else None
+    reference = _cost_reference([draft["monthly"].amount for draft in kept if draft["monthly"] is not None], requirements)
 
     candidates = []
     for draft in kept:
@@ -558,7 +568,7 @@ def recommend(
                 task.missing,
             )
         criteria = {
-            "cost": _cost_score(monthly.amount if monthly else None, cheapest, requirements),
+            "cost": _cost_score(monthly.amount if monthly else None, reference, requirements),
             "license": CriterionResult(draft["license"].score, draft["license"].confidence,
                                        draft["license"].evidence + draft["license"].duties,
                                        draft["license"].unknowns),

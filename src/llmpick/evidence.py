@@ -14,6 +14,10 @@ from llmpick.catalog.schema import Model
 from llmpick.i18n import _
 
 NEUTRAL_SCORE = 0.5
+# What a task score is pulled toward for the share of the task's benchmark weight a model
+# has no evidence for: below the catalog's middle, so a model with published scores ranks
+# ahead of one with none. A model with no evidence at all scores this much, never 0.
+UNPROVEN_TASK_SCORE = 0.3
 # A language the vendor declares but no benchmark measures.
 DECLARED_ONLY_SCORE = 0.75
 MISSING_CAPABILITY_FACTOR = 0.5
@@ -79,18 +83,24 @@ def task_scores(model: Model, tasks: dict[str, float], index: CatalogIndex, tabl
         all_weight = sum(task.benchmarks.values())
         have_weight = sum(task.benchmarks[name] for name in have)
         if have:
-            score = sum(task.benchmarks[name] * have[name] for name in have) / have_weight
+            measured = sum(task.benchmarks[name] * have[name] for name in have) / have_weight
             confidence = have_weight / all_weight
+            score = confidence * measured + (1 - confidence) * UNPROVEN_TASK_SCORE
             evidence.append(
-                _("{task}: {score} from {benchmarks}").format(
+                _("{task}: {measured} from {benchmarks}; {share} of the task's benchmark weight measured").format(
                     task=task.id,
-                    score=f"{score:.2f}",
+                    measured=f"{measured:.2f}",
                     benchmarks="; ".join(_format_score(model, name) for name in sorted(have)),
+                    share=f"{confidence:.0%}",
                 )
             )
         else:
-            score, confidence = NEUTRAL_SCORE, 0.0
-            evidence.append(_("{task}: no benchmark evidence, neutral {score}").format(task=task.id, score=NEUTRAL_SCORE))
+            score, confidence = UNPROVEN_TASK_SCORE, 0.0
+            evidence.append(
+                _("{task}: no benchmark evidence; scored {score}, below the catalog middle").format(
+                    task=task.id, score=UNPROVEN_TASK_SCORE
+                )
+            )
         absent = sorted(set(task.benchmarks) - set(have))
         if absent:
             missing.append(_("{task}: no score for {benchmarks}").format(task=task.id, benchmarks=", ".join(absent)))
