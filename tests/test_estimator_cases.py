@@ -150,3 +150,30 @@ def test_decode_speed_bounded_by_bandwidth():
     fit = estimate_fit(QWEN25_7B, H100, context_tokens=1, precision="bf16")
     expected = 0.6 * 3350 / (7.62 * 2 + 57344 / 1e9)
     assert fit.decode_tokens_per_s == pytest.approx(expected)
+
+
+def test_capacity_prefill_compute_bound_by_hand():
+    from llmpick.estimator import capacity_for_load
+
+    card = Device("Test 80 GB", memory_gb=80, bandwidth_gb_s=3000, tflops_bf16=100)
+    fit = estimate_fit(LLAMA31_8B, card, context_tokens=420, precision="bf16")
+    capacity = capacity_for_load(LLAMA31_8B, fit, card, requests_per_s=20, input_tokens=400, output_tokens=20)
+    # Compute: 0.4 x 100e12 FLOP/s / (2 x 8.03e9 FLOP per token) = 2,491 tokens/s;
+    # each request is 420 tokens, so 5.93 requests/s per replica, and 20 need 4 replicas.
+    assert capacity.bound == "compute"
+    assert capacity.requests_per_s_per_replica == pytest.approx(0.4 * 100e12 / (2 * 8.03e9) / 420)
+    assert capacity.replicas == 4
+    assert capacity.compute_checked is True
+
+
+def test_capacity_decode_memory_bound_without_compute_figure():
+    from llmpick.estimator import capacity_for_load
+
+    card = Device("Test 24 GB", memory_gb=24, bandwidth_gb_s=1000)
+    fit = estimate_fit(QWEN25_7B, card, context_tokens=4096, precision="bf16")
+    capacity = capacity_for_load(QWEN25_7B, fit, card, requests_per_s=1, input_tokens=3000, output_tokens=1096)
+    streams = fit.max_concurrent_streams
+    decode = streams * 0.6 * 1000e9 / (7.62 * 2 * 1e9 + streams * 57344 * 4096)
+    assert capacity.bound == "memory"
+    assert capacity.compute_checked is False
+    assert capacity.requests_per_s_per_replica == pytest.approx(decode / 1096)

@@ -251,9 +251,9 @@ def model_traffic(traffic: Traffic, rate: float | None) -> Traffic:
     })
 
 
-def needed_output_tokens_per_s(traffic: Traffic) -> float:
-    """Output tokens per second at peak: the daily average times the peak factor."""
-    return traffic.requests_per_day * traffic.output_tokens * traffic.peak_factor / 86400
+def peak_requests_per_s(traffic: Traffic) -> float:
+    """Requests per second at peak: the daily average times the peak factor."""
+    return traffic.requests_per_day * traffic.peak_factor / 86400
 
 
 def break_even_requests_per_day(

@@ -23,7 +23,7 @@ from llmpick.costing import (
     break_even_requests_per_day,
     hosting_cost,
     model_traffic,
-    needed_output_tokens_per_s,
+    peak_requests_per_s,
     per_thousand_requests,
     tokenizer_rate,
 )
@@ -292,12 +292,14 @@ def _hardware_score(fit: FitEstimate) -> CriterionResult:
 
 
 def _gpu_options(requirements: Requirements, index: CatalogIndex) -> list[tuple[Gpu, int, float, bool]]:
-    """GPU sets to try: the requirement's, or every rentable GPU at 1, 2, 4 and 8 cards."""
+    """GPU sets to try: the requirement's, or every rentable GPU with a known compute figure at 1, 2, 4 and 8 cards."""
     if requirements.hardware.gpus:
         return [(index.gpu(item.id), item.count, item.used_gb, False) for item in requirements.hardware.gpus]
     options = []
     for gpu in index.catalog.gpus:
-        if gpu.rental and gpu.kind == "gpu":
+        # Without a compute figure the prefill capacity cannot be checked, so such a GPU
+        # would look able to carry any load; llmpick only picks GPUs it can check.
+        if gpu.rental and gpu.kind == "gpu" and gpu.tflops_bf16:
             options.extend((gpu, count, 0.0, True) for count in AUTO_GPU_COUNTS)
     return options
 
@@ -309,7 +311,8 @@ def _self_hosted(
     hardware = requirements.hardware
     fitted = []
     misfits = []
-    needed = needed_output_tokens_per_s(traffic)
+    # Throughput estimates assume full use of the hardware; utilization scales them down.
+    needed = peak_requests_per_s(traffic) / hardware.utilization
     settled: set[str] = set()
     for gpu, count, used_gb, auto in _gpu_options(requirements, index):
         if gpu.id in settled:
@@ -331,7 +334,10 @@ def _self_hosted(
                     ),
                 )))
             continue
-        capacity = capacity_for_load(model, fit, device, needed / hardware.utilization)
+        capacity = capacity_for_load(
+            model, fit, device, requests_per_s=needed, input_tokens=traffic.input_tokens,
+            output_tokens=traffic.output_tokens,
+        )
         cost = hosting_cost(
             gpu, count * capacity.replicas, ownership=hardware.ownership, currency=requirements.currency,
             rates=rates, region=requirements.deployment.region, amortization_months=hardware.amortization_months,
@@ -502,10 +508,18 @@ def recommend(
                     excluded.append(Exclusion(model, label, reasons))
                 for option, fit, capacity, hosting in fitted:
                     quality = quality_factor(fit.precision, model.architecture.native_dtype)
-                    basis = (*token_notes, hosting.basis, _("{replicas} replica(s) for {needed} output tokens/s at peak over {utilization} utilization ({bound}-bound)").format(
-                        replicas=capacity.replicas, needed=f"{capacity.needed_tokens_per_s * requirements.hardware.utilization:,.0f}",
-                        utilization=f"{requirements.hardware.utilization:.0%}", bound=capacity.bound,
-                    ))
+                    basis = [*token_notes, hosting.basis, _(
+                        "{replicas} replica(s) for {needed} requests/s at peak, each carrying {each} at "
+                        "{utilization} utilization ({bound}-bound)"
+                    ).format(
+                        replicas=capacity.replicas,
+                        needed=f"{capacity.needed_requests_per_s * requirements.hardware.utilization:,.2f}",
+                        each=f"{capacity.requests_per_s_per_replica * requirements.hardware.utilization:,.2f}",
+                        utilization=f"{requirements.hardware.utilization:.0%}",
+                        bound=capacity.bound,
+                    )]
+                    if not capacity.compute_checked:
+                        basis.append(_("the catalog lacks this GPU's compute throughput, so prefill capacity was not checked"))
                     self_duties = list(duties)
                     if capacity.replicas > 1:
                         self_duties.append(
@@ -582,8 +596,7 @@ def recommend(
         if draft["deployment"].kind == "self_hosted" and model.id in api_price and draft.get("hosting_replica_cost"):
             capacity = draft["capacity"]
             per_replica_rpd = (
-                capacity.tokens_per_s_per_replica * requirements.hardware.utilization * 86400
-                / (traffic.output_tokens * traffic.peak_factor)
+                capacity.requests_per_s_per_replica * requirements.hardware.utilization * 86400 / traffic.peak_factor
             )
             break_even = break_even_requests_per_day(api_price[model.id], draft["hosting_replica_cost"], per_replica_rpd)
         cost = CostResult(

@@ -351,19 +351,25 @@ class Capacity:
 
     replicas: int
     streams_per_replica: int
-    tokens_per_s_per_replica: float
-    needed_tokens_per_s: float
+    requests_per_s_per_replica: float
+    needed_requests_per_s: float
     bound: str
-    """`memory` or `compute`: which limit sets a replica's throughput."""
+    """`memory` (decode reads) or `compute` (prefill and decode arithmetic): the limit that sets replicas."""
+    compute_checked: bool
+    """False when the catalog lacks the GPU's compute throughput, so only memory bandwidth was checked."""
 
 
-def capacity_for_load(model: Model, estimate: FitEstimate, device: Device, needed_tokens_per_s: float) -> Capacity:
-    """Replicas of `device` needed to decode `needed_tokens_per_s` at peak.
+def capacity_for_load(
+    model: Model, estimate: FitEstimate, device: Device, *, requests_per_s: float, input_tokens: int,
+    output_tokens: int,
+) -> Capacity:
+    """Replicas of `device` needed to serve `requests_per_s` at peak.
 
-    A replica runs as many concurrent streams as its free memory holds. Each decode
-    step reads the active weights once plus every stream's KV cache, so throughput is
-    streams x bandwidth / bytes per step, capped by compute at 2 x active params FLOPs
-    per token.
+    Decode is memory-bound: a replica runs as many streams as its free memory holds, and
+    each step reads the active weights once plus every stream's KV cache, so it yields
+    streams x bandwidth / bytes per step output tokens per second. Prefill and decode
+    together cost 2 x active parameters FLOPs per token, which caps the tokens per second
+    a replica's compute can carry; input-heavy traffic such as classification hits this cap.
     """
     arch = require_architecture(model)
     streams = max(1, estimate.max_concurrent_streams)
@@ -371,19 +377,23 @@ def capacity_for_load(model: Model, estimate: FitEstimate, device: Device, neede
     bandwidth = BANDWIDTH_EFFICIENCY * device.bandwidth_gb_s * parallel_cards * GB
     active_bytes = active_weights_gb(model, estimate.precision) * GB
     kv_stream = kv_cache_bytes(arch, estimate.context_tokens, 1, estimate.kv_dtype)
-    memory_bound = streams * bandwidth / (active_bytes + streams * kv_stream)
+    decode_tokens_per_s = streams * bandwidth / (active_bytes + streams * kv_stream)
+    per_replica = decode_tokens_per_s / output_tokens
     bound = "memory"
-    throughput = memory_bound
+    compute_checked = False
     if device.tflops_bf16 and model.params and model.params.active_b:
+        compute_checked = True
         flops_per_token = 2 * model.params.active_b * 1e9
-        compute_bound = COMPUTE_EFFICIENCY * device.tflops_bf16 * 1e12 * device.count / flops_per_token
-        if compute_bound < memory_bound:
-            throughput, bound = compute_bound, "compute"
-    replicas = max(1, math.ceil(needed_tokens_per_s / throughput)) if throughput > 0 else 1
+        compute_tokens_per_s = COMPUTE_EFFICIENCY * device.tflops_bf16 * 1e12 * device.count / flops_per_token
+        compute_requests = compute_tokens_per_s / (input_tokens + output_tokens)
+        if compute_requests < per_replica:
+            per_replica, bound = compute_requests, "compute"
+    replicas = max(1, math.ceil(requests_per_s / per_replica - 1e-9)) if per_replica > 0 else 1
     return Capacity(
         replicas=replicas,
         streams_per_replica=streams,
-        tokens_per_s_per_replica=throughput,
-        needed_tokens_per_s=needed_tokens_per_s,
+        requests_per_s_per_replica=per_replica,
+        needed_requests_per_s=requests_per_s,
         bound=bound,
+        compute_checked=compute_checked,
     )
