@@ -39,7 +39,7 @@ from llmpick.estimator import (
     quality_factor,
 )
 from llmpick.evidence import BenchmarkTable, CriterionResult, language_score, language_support, task_scores
-from llmpick.i18n import _
+from llmpick.i18n import N_, _
 from llmpick.licensing import LicenseVerdict, evaluate_license
 from llmpick.requirements import CRITERIA, Requirements, Traffic
 from llmpick.validation import suggest
@@ -57,6 +57,7 @@ AUTO_GPU_COUNTS = (1, 2, 4, 8)
 SENSITIVITY_SAMPLES = 400
 SENSITIVITY_SPREAD = 0.5
 STALE_DAYS = 90
+BOUND_LABELS = {"memory": N_("memory bandwidth"), "compute": N_("compute")}
 
 
 @dataclass(frozen=True)
@@ -516,7 +517,7 @@ def recommend(
                         needed=f"{capacity.needed_requests_per_s * requirements.hardware.utilization:,.2f}",
                         each=f"{capacity.requests_per_s_per_replica * requirements.hardware.utilization:,.2f}",
                         utilization=f"{requirements.hardware.utilization:.0%}",
-                        bound=capacity.bound,
+                        bound=_(BOUND_LABELS[capacity.bound]),
                     )]
                     if not capacity.compute_checked:
                         basis.append(_("the catalog lacks this GPU's compute throughput, so prefill capacity was not checked"))

@@ -125,8 +125,8 @@ def sensitivity_sentence(sensitivity: dict[str, Any]) -> str:
     )
     if sensitivity.get("smallest_shift") is not None:
         text += " " + _("Moving {shift} of the weight from {source} to {target} makes {new_top} first.").format(
-            shift=f"{sensitivity['smallest_shift']:.3f}", source=sensitivity["shift_from"],
-            target=sensitivity["shift_to"], new_top=sensitivity["new_top"],
+            shift=f"{sensitivity['smallest_shift']:.3f}", source=criterion_label(sensitivity["shift_from"]),
+            target=criterion_label(sensitivity["shift_to"]), new_top=sensitivity["new_top"],
         )
     else:
         text += " " + _("No shift of weight between two criteria changes the top pick.")
@@ -210,8 +210,9 @@ def fit(console: Console, data: dict[str, Any]) -> None:
         table.add_row(escape(label), f"{value:,.2f}")
     console.print(table)
     verdict = _("fits") if data["fits"] else _("does not fit")
+    parallelism = {"single": _("one device"), "tensor": _("tensor parallelism"), "pipeline": _("pipeline parallelism")}
     console.print(escape(_("Verdict: {verdict}. Parallelism: {parallelism}.").format(
-        verdict=verdict, parallelism=data["parallelism"])))
+        verdict=verdict, parallelism=parallelism.get(data["parallelism"], data["parallelism"]))))
     if data.get("parallelism_note"):
         console.print(escape(data["parallelism_note"]))
     console.print(escape(_("KV cache: {bytes} bytes per token. Decode: about {speed} tokens/s per stream (estimate at {efficiency} of memory bandwidth). Max concurrent streams at this context: {streams}.").format(
