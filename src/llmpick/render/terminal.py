@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llmpick.i18n import _
+from llmpick.i18n import _, current_language
 from llmpick.requirements import CRITERIA
 
 
@@ -46,8 +46,8 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
     title = requirements.get("name") or requirements.get("extends") or _("Requirements")
     table = Table(title=escape(_("Ranking for: {name}").format(name=title)), show_lines=False)
     table.add_column("#", justify="right")
-    table.add_column(_("Model"))
-    table.add_column(_("Deployment"))
+    table.add_column(_("Model"), no_wrap=True)
+    table.add_column(_("Deployment"), no_wrap=True)
     table.add_column(_("Score"), justify="right")
     table.add_column(_("Monthly cost"), justify="right")
     table.add_column(_("Per 1k req."), justify="right")
@@ -123,13 +123,15 @@ def sensitivity_sentence(sensitivity: dict[str, Any]) -> str:
         share=f"{sensitivity['top_stays_first']:.0%}", samples=sensitivity["samples"],
         spread=f"{sensitivity['spread']:.0%}",
     )
+    # Chinese sentences run on without a space between them.
+    separator = "" if current_language() == "zh-CN" else " "
     if sensitivity.get("smallest_shift") is not None:
-        text += " " + _("Moving {shift} of the weight from {source} to {target} makes {new_top} first.").format(
+        text += separator + _("Moving {shift} of the weight from {source} to {target} makes {new_top} first.").format(
             shift=f"{sensitivity['smallest_shift']:.3f}", source=criterion_label(sensitivity["shift_from"]),
             target=criterion_label(sensitivity["shift_to"]), new_top=sensitivity["new_top"],
         )
     else:
-        text += " " + _("No shift of weight between two criteria changes the top pick.")
+        text += separator + _("No shift of weight between two criteria changes the top pick.")
     return text
 
 
