@@ -446,8 +446,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, prog_name="llmpick", standalone_mode=True)
     except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 1
     except LlmpickError as exc:
         print(_("Error: {message}").format(message=exc.message), file=sys.stderr)
         if exc.hint:

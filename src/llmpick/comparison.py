@@ -106,7 +106,7 @@ def compare_models(
 
 
 def cost_options(model_id: str, index: CatalogIndex, requirements: Requirements, *, today: dt.date) -> dict[str, Any]:
-    """Every way to run one model with its monthly cost; a hard budget marks options instead of hiding them."""
+    """List every way to run one model with its monthly cost; a hard budget marks options instead of hiding them."""
     model = index.model(model_id)
     budget = requirements.budget
     update: dict[str, Any] = {"deployment": requirements.deployment.model_copy(update={"mode": "either"})}
@@ -146,7 +146,7 @@ def cost_options(model_id: str, index: CatalogIndex, requirements: Requirements,
 
 
 def license_report(model_id: str, index: CatalogIndex, requirements: Requirements | None) -> dict[str, Any]:
-    """The license terms of one model and the verdict under `requirements` (default: commercial use)."""
+    """Return the license terms of one model and the verdict under `requirements` (default: commercial use)."""
     model = index.model(model_id)
     terms = index.licenses[model.license]
     if requirements is None:

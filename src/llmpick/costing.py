@@ -1,6 +1,6 @@
 """Monthly cost from traffic: API token prices, rented or owned GPUs, currencies, break-even.
 
-A month is 30 days (720 hours) everywhere; every output says so.
+A month is 30 days (720 hours) everywhere, and every output states it.
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def per_thousand_requests(monthly: Money, traffic: Traffic) -> Money:
 
 
 def pick_rental(gpu: Gpu, region: str | None, currency: str, rates: Rates) -> Rental | None:
-    """The cheapest rental offer for `gpu`, preferring offers in `region`."""
+    """Pick the cheapest rental offer for `gpu`, preferring offers in `region`."""
     offers = list(gpu.rental)
     if region is not None:
         local = [offer for offer in offers if offer.region in (region, None)]

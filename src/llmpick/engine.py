@@ -245,7 +245,7 @@ def _api_exclusions(offering: Offering, requirements: Requirements, index: Catal
 
 
 def _cost_reference(costs: list[float], requirements: Requirements) -> float | None:
-    """The cost that scores 1: the cheapest paid candidate, or 1% of the budget when that is more."""
+    """Return the cost that scores 1: the cheapest paid candidate, or 1% of the budget when that is more."""
     paid = [cost for cost in costs if cost > 0]
     budget = requirements.budget
     floor = NEGLIGIBLE_COST_SHARE * budget.monthly if budget and budget.monthly else 0.0
@@ -299,7 +299,7 @@ def _gpu_options(requirements: Requirements, index: CatalogIndex) -> list[tuple[
     options = []
     for gpu in index.catalog.gpus:
         # Without a compute figure the prefill capacity cannot be checked, so such a GPU
-        # would look able to carry any load; llmpick only picks GPUs it can check.
+        # would look able to carry any load. llmpick only picks GPUs it can check.
         if gpu.rental and gpu.kind == "gpu" and gpu.tflops_bf16:
             options.extend((gpu, count, 0.0, True) for count in AUTO_GPU_COUNTS)
     return options
@@ -661,7 +661,7 @@ def _top_index(matrix: list[tuple[float | None, ...]], keys: list[tuple[str, str
 
 def sensitivity_of(candidates: list[Candidate], weights: dict[str, float], *, samples: int = SENSITIVITY_SAMPLES,
                    spread: float = SENSITIVITY_SPREAD, seed: int = 0) -> Sensitivity:
-    """How firm the top pick is when the weights move.
+    """Measure how firm the top pick is when the weights move.
 
     Each weight is multiplied by a factor drawn uniformly from [1 - spread, 1 + spread]
     (seeded, so the figure is reproducible). Separately, weight is moved from one

@@ -59,7 +59,7 @@ COMPUTE_EFFICIENCY = 0.4
 
 
 def quality_cost(precision: str) -> str:
-    """A short statement of what `precision` costs in quality."""
+    """Describe in a few words what `precision` costs in quality."""
     if precision in _GGUF_GIB_AND_PPL:
         ppl = _GGUF_GIB_AND_PPL[precision][1]
         return _("+{ppl} perplexity on Llama-3-8B (llama.cpp)").format(ppl=f"{ppl:.4f}")
@@ -88,7 +88,7 @@ MIN_AUTO_QUALITY = 0.97
 
 
 def quality_factor(precision: str, native: str) -> float:
-    """A multiplier in (0, 1] for task scores at a lossy precision; the native format costs nothing.
+    """Return a multiplier in (0, 1] for task scores at a lossy precision; the native format costs nothing.
 
     GGUF types: reference perplexity / (reference + llama.cpp's increase on Llama-3-8B).
     """
@@ -326,7 +326,7 @@ def candidate_precisions(model: Model) -> list[str]:
 def best_fit(
     model: Model, device: Device, *, context_tokens: int, concurrency: int = 1, kv_dtype: str = "fp16"
 ) -> FitEstimate:
-    """The highest-quality precision that fits; the smallest one when none fits."""
+    """Estimate the fit at the highest-quality precision that fits, or at the smallest when none fits."""
     precisions = candidate_precisions(model)
     smallest = estimate_fit(
         model, device, context_tokens=context_tokens, concurrency=concurrency, precision=precisions[-1], kv_dtype=kv_dtype
@@ -365,9 +365,9 @@ def capacity_for_load(
 ) -> Capacity:
     """Replicas of `device` needed to serve `requests_per_s` at peak.
 
-    Decode is memory-bound: a replica runs as many streams as its free memory holds, and
-    each step reads the active weights once plus every stream's KV cache, so it yields
-    streams x bandwidth / bytes per step output tokens per second. Prefill and decode
+    Decode is memory-bound. A replica runs as many streams as its free memory holds, and
+    each step reads the active weights once plus every stream's KV cache. It therefore
+    yields streams x bandwidth / bytes per step output tokens per second. Prefill and decode
     together cost 2 x active parameters FLOPs per token, which caps the tokens per second
     a replica's compute can carry; input-heavy traffic such as classification hits this cap.
     """

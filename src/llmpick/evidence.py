@@ -14,9 +14,9 @@ from llmpick.catalog.schema import Model
 from llmpick.i18n import _
 
 NEUTRAL_SCORE = 0.5
-# What a task score is pulled toward for the share of the task's benchmark weight a model
-# has no evidence for: below the catalog's middle, so a model with published scores ranks
-# ahead of one with none. A model with no evidence at all scores this much, never 0.
+# Score assumed for the share of a task's benchmark weight that a model has no evidence
+# for. It is below the catalog's middle, so a model with published scores ranks ahead of
+# one without. A model with no evidence at all scores this much, never 0.
 UNPROVEN_TASK_SCORE = 0.3
 # A language the vendor declares but no benchmark measures.
 DECLARED_ONLY_SCORE = 0.75

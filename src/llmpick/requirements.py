@@ -41,9 +41,9 @@ class LanguageNeeds(Input):
 class Deployment(Input):
     mode: Literal["api", "self_hosted", "either"] = "either"
     region: Region | None = None
-    """Where the API endpoint or the servers must be; `None` accepts any region."""
+    """Region of the API endpoint or the servers; `None` accepts any region."""
     users_in: Region | None = None
-    """Where the product's users are; license territory limits are checked against it."""
+    """Region of the product's users; license territory limits are checked against it."""
     public_service_cn: bool = False
     """The product is a generative AI service offered to the public in mainland China."""
     providers: list[str] | None = None

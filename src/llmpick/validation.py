@@ -66,7 +66,7 @@ _LOADER: type | None = None
 
 
 def _unique_key_loader() -> type:
-    """A safe loader (the C one when available) that rejects a key given twice in one mapping.
+    """Build a safe loader (the C one when available) that rejects a key given twice in one mapping.
 
     PyYAML keeps the last of two equal keys without a word, so `extends:` written twice
     would silently pick one preset.
@@ -144,7 +144,7 @@ def model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | N
 
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
-    """The closest choice to a mistyped `word`, also matching against each choice's first word."""
+    """Return the closest choice to a mistyped `word`, also matching against each choice's first word."""
     options = list(choices)
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if matches:
@@ -155,7 +155,7 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
 
 
 def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
-    """One sentence for one pydantic error: the key path, what is wrong, and the fix."""
+    """Describe one pydantic error in one sentence: the key path, what is wrong, and the fix."""
     loc = tuple(error["loc"])
     key = format_location(loc)
     kind = error["type"]

@@ -22,7 +22,7 @@ def escape_cell(value: Any) -> str:
 
 
 def plain(value: Any) -> str:
-    """A requirement value as compact JSON, so nested blocks read as data, not as Python reprs."""
+    """Format a requirement value as compact JSON, so that nested blocks read as data, not as Python reprs."""
     if isinstance(value, (dict, list)):
         import json
 

@@ -110,7 +110,7 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
 
 
 def common_reasons(excluded: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
-    """The most frequent exclusion reasons, with numbers stripped so similar reasons group."""
+    """Return the most frequent exclusion reasons, with numbers replaced so that similar reasons group."""
     import re
     from collections import Counter
 
