@@ -214,6 +214,9 @@ def test_schema_is_json_schema(capsys):
     schema = json.loads(out)
     assert schema["title"] == "Requirements"
     assert "traffic" in schema["properties"]
+    traffic = schema["$defs"]["Traffic"]["properties"]
+    assert "system prompt" in traffic["input_tokens"]["description"]
+    assert schema["$defs"]["Budget"]["properties"]["currency"]["description"]
 
 
 def test_catalog_validate_passes(capsys):

@@ -32,82 +32,62 @@ class Input(Strict):
 
 
 class LanguageNeeds(Input):
-    required: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list)
-    """ISO 639-1 codes such as zh or en. A model whose vendor lists its languages without one of these is excluded."""
-    preferred: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list)
-    """Codes that raise the language score when supported."""
+    required: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list, description="ISO 639-1 codes such as zh or en. A model whose vendor lists its languages without one of these is excluded.")
+    preferred: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list, description="Codes that raise the language score when supported.")
 
 
 class Deployment(Input):
     mode: Literal["api", "self_hosted", "either"] = "either"
-    region: Region | None = None
-    """Region of the API endpoint or the servers; `None` accepts any region."""
-    users_in: Region | None = None
-    """Region of the product's users; license territory limits are checked against it."""
-    public_service_cn: bool = False
-    """The product is a generative AI service offered to the public in mainland China."""
-    providers: list[str] | None = None
-    """Only these API providers, when set."""
+    region: Region | None = Field(None, description="Region of the API endpoint or the servers; `None` accepts any region.")
+    users_in: Region | None = Field(None, description="Region of the product's users; license territory limits are checked against it.")
+    public_service_cn: bool = Field(False, description="The product is a generative AI service offered to the public in mainland China.")
+    providers: list[str] | None = Field(None, description="Only these API providers, when set.")
 
 
 class Traffic(Input):
     requests_per_day: PositiveFloat
-    input_tokens: PositiveInt
-    """Input tokens per request, including the system prompt and retrieved context."""
+    input_tokens: PositiveInt = Field(description="Input tokens per request, including the system prompt and retrieved context.")
     output_tokens: PositiveInt
-    cached_input_share: float = Field(default=0.0, ge=0, le=1)
-    """Share of input tokens billed at the cached-input price."""
-    peak_factor: float = Field(default=3.0, ge=1)
-    """Peak hourly load divided by the daily average; sizes self-hosted capacity."""
+    cached_input_share: float = Field(default=0.0, ge=0, le=1, description="Share of input tokens billed at the cached-input price.")
+    peak_factor: float = Field(default=3.0, ge=1, description="Peak hourly load divided by the daily average; sizes self-hosted capacity.")
     monthly_active_users: PositiveInt | None = None
-    chinese_input_chars: NonNegativeInt = 0
-    """Chinese characters per request on top of `input_tokens`, counted in each model's own tokens."""
+    chinese_input_chars: NonNegativeInt = Field(0, description="Chinese characters per request on top of `input_tokens`, counted in each model's own tokens.")
     chinese_output_chars: NonNegativeInt = 0
 
 
 class Budget(Input):
-    currency: Currency
-    """Currency of the budget and of every cost shown."""
+    currency: Currency = Field(description="Currency of the budget and of every cost shown.")
     monthly: PositiveFloat | None = None
-    hard: bool = False
-    """True: candidates over `monthly` are excluded. False: they only score lower."""
+    hard: bool = Field(False, description="True: candidates over `monthly` are excluded. False: they only score lower.")
 
 
 class GpuSet(Input):
     id: str
     count: PositiveInt = 1
-    used_gb: NonNegativeFloat = 0.0
-    """Memory already in use on each card, in GB; it is not available to the model."""
+    used_gb: NonNegativeFloat = Field(0.0, description="Memory already in use on each card, in GB; it is not available to the model.")
 
 
 class Hardware(Input):
-    gpus: list[GpuSet] = Field(default_factory=list)
-    """GPU sets you have or will rent; each is one alternative. Empty: llmpick picks rentable GPUs."""
+    gpus: list[GpuSet] = Field(default_factory=list, description="GPU sets you have or will rent; each is one alternative. Empty: llmpick picks rentable GPUs.")
     ownership: Literal["rent", "own"] = "rent"
-    utilization: float = Field(default=0.6, gt=0, le=1)
-    """Share of the month the GPUs do useful work; self-hosted cost per request grows as it falls."""
+    utilization: float = Field(default=0.6, gt=0, le=1, description="Share of the month the GPUs do useful work; self-hosted cost per request grows as it falls.")
     amortization_months: PositiveInt = 36
-    electricity_price_per_kwh: PositiveFloat | None = None
-    """For owned GPUs, in the budget currency."""
-    precision: str = "auto"
-    """`auto` picks the highest-quality precision that fits; or a name such as `Q4_K_M`, `fp8`, `native`."""
+    electricity_price_per_kwh: PositiveFloat | None = Field(None, description="For owned GPUs, in the budget currency.")
+    precision: str = Field("auto", description="`auto` picks the highest-quality precision that fits; or a name such as `Q4_K_M`, `fp8`, `native`.")
     kv_cache_dtype: Literal["fp16", "bf16", "fp8"] = "fp16"
 
 
 class LicenseNeeds(Input):
     commercial_use: bool = True
-    open_weights: bool = False
-    """True: only models whose weights you can download."""
+    open_weights: bool = Field(False, description="True: only models whose weights you can download.")
     expected_monthly_active_users: NonNegativeInt | None = None
     fine_tune: bool = False
     redistribute_weights: bool = False
-    distill_outputs: bool = False
-    """You plan to train other models on this model's outputs."""
+    distill_outputs: bool = Field(False, description="You plan to train other models on this model's outputs.")
 
 
 class ContextNeeds(Input):
-    min_tokens: PositiveInt | None = None
-    """Candidates with a shorter context window are excluded; the KV cache is sized at this many tokens."""
+    min_tokens: PositiveInt | None = Field(None, description="Candidates with a shorter context window are excluded; the KV cache is sized at this many tokens.")
 
 
 class Weights(Input):
@@ -140,8 +120,7 @@ class Requirements(Input):
     extends: str | None = None
     name: str | None = None
     description: str | None = None
-    tasks: dict[str, NonNegativeFloat]
-    """Task id -> weight. Run `llmpick tasks` for the ids."""
+    tasks: dict[str, NonNegativeFloat] = Field(description="Task id -> weight. Run `llmpick tasks` for the ids.")
     languages: LanguageNeeds = Field(default_factory=LanguageNeeds)
     deployment: Deployment = Field(default_factory=Deployment)
     traffic: Traffic
