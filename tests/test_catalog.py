@@ -106,3 +106,20 @@ def test_licenses_have_sources(catalog):
     for terms in catalog.licenses:
         assert terms.source.strip(), terms.id
         assert terms.clauses or terms.note, terms.id
+
+
+@pytest.mark.parametrize("source,fragment", [
+    ("notes copied from a chat", "must start with a URL"),
+    ("http://47.109.151.80:15030/pricing", "bare IP address"),
+])
+def test_audit_rejects_unreadable_sources(tmp_path, source, fragment):
+    overlay = tmp_path / "extra.yaml"
+    overlay.write_text(
+        f"models:\n  - id: qwen3-32b\n    context: {{max_tokens: 32768, source: '{source}', as_of: 2026-12-01}}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([overlay], use_overlay=False, use_cache=False)
+    problems = audit_catalog(catalog, dt.date(2026, 12, 4))
+    assert len(problems) == 1
+    assert "models.qwen3-32b.context" in problems[0]
+    assert fragment in problems[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +11,9 @@ from pydantic import BaseModel
 
 from llmpick.catalog.schema import Catalog, Sourced
 from llmpick.i18n import _
+
+REPO_PATH = re.compile(r"^[\w.-]+/[\w.-]+:\S+")
+BARE_IP = re.compile(r"^https?://\d{1,3}(\.\d{1,3}){3}")
 
 
 def sourced_facts(catalog: Catalog) -> Iterator[tuple[str, Sourced]]:
@@ -59,8 +63,15 @@ def audit_catalog(catalog: Catalog, today: dt.date | None = None) -> list[str]:
     for label, fact in sourced_facts(catalog):
         if fact.as_of > today:
             problems.append(_("{fact}: as_of {date} is in the future").format(fact=label, date=fact.as_of))
-        if not fact.source.strip():
-            problems.append(_("{fact}: empty source").format(fact=label))
+        source = fact.source.strip()
+        if not (source.startswith(("https://", "http://")) or REPO_PATH.match(source)):
+            problems.append(
+                _("{fact}: source must start with a URL or owner/repo:path, got '{source}'").format(
+                    fact=label, source=source[:60]
+                )
+            )
+        elif BARE_IP.match(source):
+            problems.append(_("{fact}: source is a bare IP address; cite the vendor's page").format(fact=label))
     return problems
 
 
