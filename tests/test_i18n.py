@@ -1,5 +1,6 @@
 """Both languages: catalogs complete and compiled, Chinese chosen by --lang, LLMPICK_LANG or the locale."""
 
+import json
 import re
 import subprocess
 import sys
@@ -124,3 +125,17 @@ def test_report_for_each_preset_in_both_languages(capsys, tmp_path, preset, lang
     for heading in headings:
         assert heading in text
     assert "| 1 |" in text
+
+
+def test_presets_listed_in_chinese(capsys):
+    assert run(["--lang", "zh-CN", "profiles", "--format", "json"]) == 0
+    names = {item["id"]: item["name"] for item in json.loads(capsys.readouterr().out)}
+    assert names["cn-customer-service"] == "中文客服助手（API，中国大陆）"
+
+
+def test_own_name_wins_over_preset_chinese_name(capsys):
+    root = Path(__file__).resolve().parents[1]
+    assert run(["--lang", "zh-CN", "recommend", "-r", str(root / "examples" / "shop-support.yaml"), "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Support bot for our shop" in out
+    assert "中文客服助手" not in out

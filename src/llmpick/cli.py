@@ -238,7 +238,9 @@ def create_app() -> typer.Typer:
     ) -> None:
         from llmpick.requirements import profile_summaries
 
-        items = profile_summaries()
+        from llmpick.i18n import current_language
+
+        items = profile_summaries(chinese=current_language() == "zh-CN")
         if output_format is DataFormat.json:
             _emit(_json(items), None)
         else:

@@ -120,6 +120,8 @@ class Requirements(Input):
     extends: str | None = None
     name: str | None = None
     description: str | None = None
+    name_zh: str | None = Field(None, description="Chinese name, shown when the language is zh-CN.")
+    description_zh: str | None = None
     tasks: dict[str, NonNegativeFloat] = Field(description="Task id -> weight. Run `llmpick tasks` for the ids.")
     languages: LanguageNeeds = Field(default_factory=LanguageNeeds)
     deployment: Deployment = Field(default_factory=Deployment)
@@ -198,6 +200,10 @@ def _resolve_raw(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     base = _resolve_raw(parent_path, (*seen, parent))
     base.pop("id", None)
     own = {key: value for key, value in data.items() if key != "extends"}
+    # A file that renames the preset keeps its own name in every language.
+    for key in ("name", "description"):
+        if key in own and f"{key}_zh" not in own:
+            base.pop(f"{key}_zh", None)
     merged = deep_merge(base, own)
     merged["extends"] = parent
     return merged
@@ -216,12 +222,12 @@ def load_requirements(path: Path | None = None, profile: str | None = None) -> R
     return validate_document(source, Requirements, raw)
 
 
-def profile_summaries() -> list[dict[str, str]]:
-    """Id, name and description of each shipped preset."""
+def profile_summaries(chinese: bool = False) -> list[dict[str, str]]:
+    """Return the id, name and description of each shipped preset, in Chinese where given and asked for."""
     summaries = []
     for profile_id in profile_ids():
         data = read_yaml(profiles_dir() / f"{profile_id}.yaml") or {}
-        summaries.append(
-            {"id": profile_id, "name": data.get("name") or profile_id, "description": data.get("description") or ""}
-        )
+        name = (chinese and data.get("name_zh")) or data.get("name") or profile_id
+        description = (chinese and data.get("description_zh")) or data.get("description") or ""
+        summaries.append({"id": profile_id, "name": name, "description": description})
     return summaries

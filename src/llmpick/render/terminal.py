@@ -43,7 +43,8 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
             for item in data["excluded"]:
                 console.print(escape(f"  {item['model']} [{item['deployment']}]: {'; '.join(item['reasons'])}"))
         return
-    title = requirements.get("name") or requirements.get("extends") or _("Requirements")
+    title = (current_language() == "zh-CN" and requirements.get("name_zh")) or requirements.get("name")
+    title = title or requirements.get("extends") or _("Requirements")
     table = Table(title=escape(_("Ranking for: {name}").format(name=title)), show_lines=False)
     table.add_column("#", justify="right")
     table.add_column(_("Model"), no_wrap=True)
