@@ -25,7 +25,7 @@ def test_top_five_task_scores_trace_to_sources(capsys, preset):
         if task["confidence"] > 0:
             assert any(SOURCE_AND_DATE.search(line) for line in task["evidence"]), item["model"]
         else:
-            # A model without evidence may place only by price, and says so.
+            # A model without evidence may place only by price, and its evidence states that.
             assert any("no benchmark evidence" in line for line in task["evidence"]), item["model"]
             assert task["missing"], item["model"]
     for item in top[:3]:
@@ -54,8 +54,8 @@ def test_crossborder_translation_pick(capsys):
 
 
 def test_bulk_classification_pick(capsys):
-    # Two million short requests a day make prefill compute the limit; a sparse MoE with
-    # 3B active parameters (Qwen3-Next-80B-A3B) carries the load on one H100 at good quality.
+    # Two million short requests a day make prefill compute the limit. A sparse MoE with
+    # 3B active parameters (Qwen3-Next-80B-A3B) carries that load on one H100 at good quality.
     top = ranking(capsys, "bulk-classification")
     assert top[0]["model"] == "qwen3-next-80b-a3b-instruct"
     assert top[0]["monthly_cost"]["amount"] <= 5000 * 1.0

@@ -6,7 +6,6 @@ A month is 30 days (720 hours) everywhere, and every output states it.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 from llmpick.catalog.schema import ExchangeRate, Gpu, Offering, Rental
@@ -278,7 +277,3 @@ def break_even_requests_per_day(
         replicas += 1
         if replicas > 1_000_000:  # pragma: no cover - guarded by the check above
             return None
-
-
-def round_up(value: float) -> int:
-    return int(math.ceil(value - 1e-9))

@@ -64,7 +64,7 @@ def _normalize(name: str) -> str:
 
 
 def match_catalog(local: LocalGpu, gpus: list[Gpu]) -> Gpu | None:
-    """The catalog GPU whose name is contained in the reported name, longest name first."""
+    """Find the catalog GPU whose name the reported name contains, trying the longest names first."""
     reported = _normalize(local.name)
     for gpu in sorted(gpus, key=lambda item: -len(item.name)):
         short = _normalize(gpu.name.replace("NVIDIA", "").replace("GeForce", ""))
@@ -74,7 +74,7 @@ def match_catalog(local: LocalGpu, gpus: list[Gpu]) -> Gpu | None:
 
 
 def detect(gpus: list[Gpu]) -> tuple[Gpu, LocalGpu, int]:
-    """The catalog entry for the local GPU type, its reading with the most memory in use, and the card count."""
+    """Return the catalog entry for the local GPU type, its reading with the most memory in use, and the card count."""
     local = query_nvidia_smi()
     if local is None:
         local = query_apple()

@@ -135,7 +135,7 @@ def _yaml_list(items: list[str]) -> str:
 
 
 def render_requirements(answers: dict[str, Any]) -> str:
-    """The requirements file as commented YAML; comments are in the active language."""
+    """Render the requirements file as commented YAML, with comments in the active language."""
     weight = round(1 / len(answers["tasks"]), 3)
     tasks = ", ".join(f"{task}: {weight}" for task in answers["tasks"])
     lines = [

@@ -53,7 +53,7 @@ OVERLAY_KEYS = frozenset({"vendor", *SECTIONS})
 
 
 def shipped_catalog_dir() -> Path:
-    """The catalog inside the installed wheel, or at the repository root for a source checkout."""
+    """Return the catalog folder: inside the installed wheel, or at the repository root for a source checkout."""
     packaged = Path(__file__).resolve().parent.parent / "catalog_data"
     if packaged.is_dir():
         return packaged
@@ -61,7 +61,7 @@ def shipped_catalog_dir() -> Path:
 
 
 def overlay_path() -> Path:
-    """The overlay that `catalog sync` and `catalog add` write, in the user's data folder."""
+    """Return the path of the overlay that `catalog sync` and `catalog add` write, in the user's data folder."""
     override = os.environ.get("LLMPICK_DATA_DIR")
     if override:
         return Path(override) / "hub-overlay.yaml"

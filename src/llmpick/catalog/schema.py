@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegative
 
 Region = Literal["cn-mainland", "international", "eu", "us"]
 Currency = Literal["CNY", "USD", "EUR"]
-CURRENCIES: tuple[str, ...] = ("CNY", "USD", "EUR")
 REGIONS: tuple[str, ...] = ("cn-mainland", "international", "eu", "us")
 
 

@@ -226,15 +226,6 @@ def fit(console: Console, data: dict[str, Any]) -> None:
         precision=data["precision"], cost=data["quality_cost"])))
 
 
-def key_values(console: Console, title: str, rows: list[tuple[str, str]]) -> None:
-    table = Table(title=escape(title), show_header=False)
-    table.add_column(_("Item"))
-    table.add_column(_("Value"))
-    for key, value in rows:
-        table.add_row(escape(key), escape(value))
-    console.print(table)
-
-
 def simple_table(console: Console, title: str, headers: list[str], rows: list[list[str]]) -> None:
     table = Table(title=escape(title))
     for header in headers:
