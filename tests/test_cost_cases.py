@@ -194,3 +194,34 @@ def test_rented_gpu_price_times_720_hours():
                         amortization_months=36, electricity_price_per_kwh=None)
     # The 8-card offer is 2.0 USD per card-hour, cheaper than 2.5: 2 cards x 2.0 x 720 h.
     assert cost.monthly.amount == pytest.approx(2 * 2.0 * 720)
+
+
+def test_break_even_for_qwen3_8b_by_hand():
+    import datetime as dt
+
+    from llmpick.catalog.index import CatalogIndex
+    from llmpick.catalog.loader import load_catalog
+    from llmpick.comparison import cost_options
+    from llmpick.requirements import Requirements
+
+    index = CatalogIndex(load_catalog(use_overlay=False, use_cache=False))
+    needs = Requirements.model_validate({
+        "tasks": {"qa": 1},
+        "deployment": {"mode": "either", "region": "cn-mainland"},
+        "traffic": {"requests_per_day": 10000, "input_tokens": 1000, "output_tokens": 200, "peak_factor": 2},
+        "hardware": {"gpus": [{"id": "h100-sxm", "count": 1}], "utilization": 0.5},
+        "budget": {"currency": "CNY"},
+    })
+    data = cost_options("qwen3-8b", index, needs, today=dt.date(2026, 12, 4))
+    hosted = next(option for option in data["options"] if option["deployment"].startswith("self_hosted:1xh100-sxm"))
+    api = next(option for option in data["options"] if option["deployment"] == "api:alibaba-bailian-cn@cn-mainland")
+
+    # API on Bailian: (1,000 x 0.5 + 200 x 5.0) / 1e6 = 0.0015 CNY a request, 450 CNY a month at 10,000 a day.
+    assert api["monthly_cost"]["amount"] == pytest.approx(450.0)
+    # One rented H100 SXM: 2.69 USD/h (cheapest offer) x 7.0197 CNY/USD x 720 h = 13,595.7 CNY a month.
+    assert hosted["monthly_cost"]["amount"] == pytest.approx(2.69 * 7.0197 * 720, abs=0.01)
+    # One replica: compute caps it at 0.4 x 989e12 / (2 x 8.2e9) = 24,122 tokens/s, 20.1 requests/s of
+    # 1,200 tokens (below the 44.9 requests/s memory bandwidth allows), so at 50% utilization and a
+    # peak twice the average it carries 20.1 x 0.5 x 86,400 / 2 = 434,224 requests a day.
+    # Break-even: 13,595.7 CNY / (0.0015 CNY x 30 days) = 302,127 requests a day, within one replica.
+    assert hosted["break_even_requests_per_day"] == pytest.approx(2.69 * 7.0197 * 720 / (0.0015 * 30), abs=1)
