@@ -1,5 +1,7 @@
 """Bad input: one `Error:` line naming the file or value and the fix, a non-zero exit, no traceback."""
 
+import json
+
 import pytest
 
 from llmpick.cli import run
@@ -258,3 +260,45 @@ def test_unknown_language_in_environment(capsys, monkeypatch):
     code, _out, err = run_cli(capsys, "profiles")
     assert code == 2
     assert_one_line_error(err, "LLMPICK_LANG", "klingon", "zh-CN")
+
+
+@pytest.mark.parametrize("text,key", [
+    ("requests_per_day: .inf", "traffic.requests_per_day"),
+    ("requests_per_day: .nan", "traffic.requests_per_day"),
+])
+def test_infinite_numbers_rejected(capsys, tmp_path, text, key):
+    path = write(tmp_path, VALID.replace("requests_per_day: 1000", text))
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, key)
+
+
+def test_more_problems_listed_in_hint(capsys, tmp_path):
+    path = write(tmp_path, "tasks: {qa: 1}\ntraffic: {requests_per_day: -1, input_tokens: -2, output_tokens: -3}\n")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
+    assert code == 2
+    assert_one_line_error(err, "traffic.requests_per_day", "2 more problems")
+    hint = err.splitlines()[1]
+    assert hint.startswith("Hint: also: ")
+    assert "traffic.input_tokens" in hint
+    assert "traffic.output_tokens" in hint
+
+
+def test_yaml_merge_keys_accepted(capsys, tmp_path):
+    merged = write(tmp_path, (
+        "tasks: {qa: 1}\n"
+        "traffic:\n  <<: {requests_per_day: 1000, input_tokens: 500, output_tokens: 200}\n  output_tokens: 100\n"
+        "deployment: {mode: api}\n"
+    ), name="merged.yaml")
+    code, out, err = run_cli(capsys, "recommend", "-r", str(merged), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["requirements"]["traffic"]["output_tokens"] == 100
+
+
+def test_scientific_notation_and_region_tags_accepted(capsys, tmp_path):
+    path = write(tmp_path, VALID.replace("1000", "2e4") + "languages: {required: [zh-CN]}\n")
+    code, out, err = run_cli(capsys, "recommend", "-r", str(path), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["requirements"]["traffic"]["requests_per_day"] == 20000
+    assert data["requirements"]["languages"]["required"] == ["zh"]

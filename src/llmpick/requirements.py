@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeFloat,
@@ -26,14 +28,45 @@ CRITERIA = ("cost", "license", "language", "hardware", "task")
 LANGUAGE_CODE = r"^[a-z]{2,3}$"
 
 
+def _base_language(value: Any) -> Any:
+    """Reduce a tag such as zh-CN or zh_Hans to its ISO 639-1 code (zh); the catalog lists base codes."""
+    if isinstance(value, str):
+        return value.replace("_", "-").split("-")[0].lower()
+    return value
+
+
+LanguageCode = Annotated[str, BeforeValidator(_base_language), Field(pattern=LANGUAGE_CODE)]
+
+
 class Input(Strict):
-    # Strict: YAML's `true` must not pass as the number 1, nor "12" as 12.
-    model_config = ConfigDict(strict=True)
+    # Infinity and NaN parse from YAML (.inf, .nan) but make every cost meaningless.
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, data: Any) -> Any:
+        """Turn YAML's true/false into text where a number belongs, so the field's own check rejects it.
+
+        Pydantic would otherwise read `true` as 1 in a number field, and the error then
+        names the key, which a check here at the model level could not.
+        """
+        if not isinstance(data, dict):
+            return data
+        cleaned = dict(data)
+        for name, field in cls.model_fields.items():
+            if name not in cleaned or bool in (field.annotation, *typing.get_args(field.annotation)):
+                continue
+            value = cleaned[name]
+            if isinstance(value, bool):
+                cleaned[name] = str(value).lower()
+            elif isinstance(value, dict):
+                cleaned[name] = {key: str(item).lower() if isinstance(item, bool) else item for key, item in value.items()}
+        return cleaned
 
 
 class LanguageNeeds(Input):
-    required: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list, description="ISO 639-1 codes such as zh or en. A model whose vendor lists its languages without one of these is excluded.")
-    preferred: list[Annotated[str, Field(pattern=LANGUAGE_CODE)]] = Field(default_factory=list, description="Codes that raise the language score when supported.")
+    required: list[LanguageCode] = Field(default_factory=list, description="ISO 639-1 codes such as zh or en. A model whose vendor lists its languages without one of these is excluded.")
+    preferred: list[LanguageCode] = Field(default_factory=list, description="Codes that raise the language score when supported.")
 
 
 class Deployment(Input):

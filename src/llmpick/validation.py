@@ -81,6 +81,8 @@ def _unique_key_loader() -> type:
             def construct_mapping(self, node, deep=False):  # noqa: ANN001, ANN202 - PyYAML's signature
                 seen = set()
                 for key_node, _value_node in node.value:
+                    if key_node.tag == "tag:yaml.org,2002:merge":
+                        continue  # A `<<:` merge key; keys it brings in may be overridden.
                     key = self.construct_object(key_node, deep=deep)
                     if key in seen:
                         raise DuplicateKeyError(str(key), key_node.start_mark.line + 1)
@@ -175,6 +177,10 @@ def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
         return _("'{key}' has the invalid value {value!r}; use one of {expected}").format(
             key=key, value=error.get("input"), expected=expected
         )
+    if kind == "string_pattern_mismatch" and "languages" in loc:
+        return _("'{key}' = {value!r} is not a language code; use ISO 639-1 codes such as zh or en").format(
+            key=key, value=error.get("input")
+        )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return _("'{key}' = {value!r} is out of range: {detail}").format(
             key=key, value=error.get("input"), detail=error["msg"].lower()
@@ -191,9 +197,11 @@ def raise_validation_error(path: Path | str, root: type[BaseModel], exc: Validat
     errors = exc.errors(include_url=False)
     first = describe_error(root, errors[0])
     more = ""
+    hint = None
     if len(errors) > 1:
         more = " " + _("({count} more problems in this file)").format(count=len(errors) - 1)
-    raise InputError(f"{path}: {first}.{more}") from None
+        hint = _("also: {problems}").format(problems="; ".join(describe_error(root, error) for error in errors[1:4]))
+    raise InputError(f"{path}: {first}.{more}", hint=hint) from None
 
 
 def validate_document(path: Path | str, root: type[BaseModel], data: Any) -> Any:

@@ -19,7 +19,7 @@ REGIONS: tuple[str, ...] = ("cn-mainland", "international", "eu", "us")
 class Strict(BaseModel):
     # defer_build: a run that reads the catalog from its cache never validates it again,
     # so it need not pay for building validators at import time.
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, allow_inf_nan=False)
 
 
 class Sourced(Strict):
