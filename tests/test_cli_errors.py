@@ -302,3 +302,25 @@ def test_scientific_notation_and_region_tags_accepted(capsys, tmp_path):
     data = json.loads(out)
     assert data["requirements"]["traffic"]["requests_per_day"] == 20000
     assert data["requirements"]["languages"]["required"] == ["zh"]
+
+
+@pytest.mark.parametrize("profile", ["../catalog/profiles/private-24gb", "/etc/passwd", "x" * 5000])
+def test_profile_id_is_not_a_path(capsys, profile):
+    code, _out, err = run_cli(capsys, "recommend", "--profile", profile)
+    assert code == 2
+    assert_one_line_error(err, "unknown preset")
+
+
+def test_extends_own_file_and_loop(capsys, tmp_path):
+    base = write(tmp_path, VALID + "name: Base\n", name="base.yaml")
+    child = write(tmp_path, "extends: base.yaml\nname: Child\ntraffic: {output_tokens: 50}\n", name="child.yaml")
+    code, out, err = run_cli(capsys, "recommend", "-r", str(child), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)["requirements"]
+    assert data["name"] == "Child"
+    assert data["traffic"]["input_tokens"] == 500
+    assert data["traffic"]["output_tokens"] == 50
+    base.write_text("extends: child.yaml\n" + VALID, encoding="utf-8")
+    code, _out, err = run_cli(capsys, "recommend", "-r", str(child))
+    assert code == 2
+    assert_one_line_error(err, "extend each other in a loop")

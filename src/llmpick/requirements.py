@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -192,9 +193,13 @@ def profile_ids() -> list[str]:
     return sorted(path.stem for path in profiles_dir().glob("*.yaml"))
 
 
+PROFILE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
 def profile_path(profile_id: str) -> Path:
     path = profiles_dir() / f"{profile_id}.yaml"
-    if not path.is_file():
+    # An id is a name, never a path: "../x" must not read a file outside the presets.
+    if not PROFILE_ID.match(profile_id) or not path.is_file():
         ids = profile_ids()
         guess = suggest(profile_id, ids)
         hint = _(" Did you mean '{guess}'?").format(guess=guess) if guess else ""
@@ -221,16 +226,24 @@ def _resolve_raw(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise InputError(_("{path}: 'extends' must be a preset id such as cn-customer-service.").format(path=path))
-    if parent in seen:
-        raise InputError(_("{path}: presets extend each other in a loop: {chain}.").format(
-            path=path, chain=" -> ".join((*seen, parent))
+        raise InputError(
+            _("{path}: 'extends' must be a preset id such as cn-customer-service, or a .yaml file.").format(path=path)
+        )
+    if parent.endswith((".yaml", ".yml")):
+        # A file of your own, relative to the file that extends it.
+        parent_path = (path.parent / parent).resolve()
+        if not parent_path.is_file():
+            raise InputError(_("{path}: extends: {parent} not found.").format(path=path, parent=parent_path))
+    else:
+        try:
+            parent_path = profile_path(parent)
+        except NotFoundError as exc:
+            raise InputError(f"{path}: extends: {exc.message}") from None
+    if str(parent_path) in seen:
+        raise InputError(_("{path}: files extend each other in a loop: {chain}.").format(
+            path=path, chain=" -> ".join((*seen, str(parent_path)))
         ))
-    try:
-        parent_path = profile_path(parent)
-    except NotFoundError as exc:
-        raise InputError(f"{path}: extends: {exc.message}") from None
-    base = _resolve_raw(parent_path, (*seen, parent))
+    base = _resolve_raw(parent_path, (*seen, str(path.resolve()), str(parent_path)))
     base.pop("id", None)
     own = {key: value for key, value in data.items() if key != "extends"}
     # A file that renames the preset keeps its own name in every language.
