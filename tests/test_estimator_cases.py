@@ -170,10 +170,12 @@ def test_capacity_decode_memory_bound_without_compute_figure():
     from llmpick.estimator import capacity_for_load
 
     card = Device("Test 24 GB", memory_gb=24, bandwidth_gb_s=1000)
-    fit = estimate_fit(QWEN25_7B, card, context_tokens=4096, precision="bf16")
+    fit = estimate_fit(QWEN25_7B, card, context_tokens=32768, precision="bf16")
     capacity = capacity_for_load(QWEN25_7B, fit, card, requests_per_s=1, input_tokens=3000, output_tokens=1096)
-    streams = fit.max_concurrent_streams
-    decode = streams * 0.6 * 1000e9 / (7.62 * 2 * 1e9 + streams * 57344 * 4096)
+    # Streams are sized at the 4,096-token request, not at the 32,768 tokens the fit was checked at:
+    # free memory 24 - 15.24 weights - 1.762 overhead = 6.998 GB over 57,344 x 4,096 bytes = 29 streams.
+    assert capacity.streams_per_replica == 29
+    decode = 29 * 0.6 * 1000e9 / (7.62 * 2 * 1e9 + 29 * 57344 * 4096)
     assert capacity.bound == "memory"
     assert capacity.compute_checked is False
     assert capacity.requests_per_s_per_replica == pytest.approx(decode / 1096)

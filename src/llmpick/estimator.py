@@ -372,12 +372,15 @@ def capacity_for_load(
     a replica's compute can carry; input-heavy traffic such as classification hits this cap.
     """
     arch = require_architecture(model)
-    streams = max(1, estimate.max_concurrent_streams)
+    # The fit was checked at the longest context a request may need; throughput is sized at
+    # the typical request, whose cache is what most streams hold.
+    kv_request = kv_cache_bytes(arch, input_tokens + output_tokens, 1, estimate.kv_dtype)
+    spare_bytes = (estimate.available_gb - estimate.weights_gb - estimate.overhead_gb) * GB
+    streams = max(1, int(spare_bytes // kv_request)) if kv_request > 0 else 1
     parallel_cards = device.count if estimate.parallelism == "tensor" else 1
     bandwidth = BANDWIDTH_EFFICIENCY * device.bandwidth_gb_s * parallel_cards * GB
     active_bytes = active_weights_gb(model, estimate.precision) * GB
-    kv_stream = kv_cache_bytes(arch, estimate.context_tokens, 1, estimate.kv_dtype)
-    decode_tokens_per_s = streams * bandwidth / (active_bytes + streams * kv_stream)
+    decode_tokens_per_s = streams * bandwidth / (active_bytes + streams * kv_request)
     per_replica = decode_tokens_per_s / output_tokens
     bound = "memory"
     compute_checked = False
