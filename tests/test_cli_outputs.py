@@ -313,3 +313,16 @@ def test_models_verbose_shows_origin_and_sources(capsys, tmp_path):
     assert items["odd-name"]["origin"] == str(catalog)
     assert items["odd-name"]["sources"]["context"] == {"source": "test", "as_of": "2026-12-01"}
     assert items["qwen3-32b"]["origin"].endswith("qwen.yaml")
+
+
+def test_narrow_terminal_keeps_numbers_whole(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(["recommend", "--profile", "cn-customer-service", "--top", "3", "--format", "json"]) == 0
+    expected = json.loads(capsys.readouterr().out)["ranking"][0]
+    assert run(["recommend", "--profile", "cn-customer-service", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "…" not in out
+    assert f"{expected['score']:.3f}" in out
+    assert f"{expected['monthly_cost']['amount']:,.0f} CNY" in out
+    assert "Per-criterion scores are hidden" in out

@@ -139,3 +139,17 @@ def test_own_name_wins_over_preset_chinese_name(capsys):
     out = capsys.readouterr().out
     assert "Support bot for our shop" in out
     assert "中文客服助手" not in out
+
+
+def test_chinese_counts_use_chinese_units(capsys):
+    assert run(["--lang", "zh-CN", "license", "llama-3.1-70b-instruct", "--format", "json"]) == 0
+    duties = json.loads(capsys.readouterr().out)["duties"]
+    assert any("7 亿月活跃用户" in duty for duty in duties)
+    assert not any("百万" in duty for duty in duties)
+
+
+def test_chinese_report_uses_full_width_punctuation(capsys):
+    assert run(["--lang", "zh-CN", "recommend", "--profile", "cn-customer-service", "--format", "markdown"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# 大模型选型报告：")
+    assert "- 货币：CNY" in text

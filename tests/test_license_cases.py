@@ -84,3 +84,11 @@ def test_unknown_license_id_fails_validation(tmp_path):
     )
     with pytest.raises(InputError, match="model 'qwen2.5-7b-instruct' uses unknown license id 'no-such-license'"):
         load_catalog([overlay], use_overlay=False, use_cache=False)
+
+
+def test_unread_license_is_unverified_not_forbidden(index):
+    result = verdict(index, "glm-4-9b-chat", needs())
+    assert result.allowed is False
+    assert result.verified is False
+    assert any("not verified" in reason for reason in result.violations)
+    assert not any("does not allow" in reason for reason in result.violations)

@@ -184,7 +184,7 @@ def create_app() -> typer.Typer:
                 _emit(_table_text(terminal.recommendation, data, verbose=verbose), output, protect=requirements)
 
     @app.command(help=_("Put models side by side; with -r or --profile, score them under those requirements.\n\n"
-                        "Example: llmpick compare deepseek-v3.2 qwen3-32b --profile cn-customer-service"))
+                        "Example: llmpick compare qwen3-32b qwen3-8b --profile cn-customer-service"))
     def compare(
         models: Annotated[list[str], typer.Argument(metavar="MODEL...", help=_("Two or more model ids."))],
         requirements: RequirementsOption = None,

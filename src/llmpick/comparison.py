@@ -78,6 +78,7 @@ def compare_models(
     wanted = {model.id for model in models}
     best = {model_id: candidate for model_id, candidate in _best_per_model(result.ranking).items() if model_id in wanted}
     data["requirements"] = requirements.name or requirements.extends or ""
+    data["requirements_zh"] = requirements.name_zh or data["requirements"]
     data["currency"] = requirements.currency
     data["days_per_month"] = DAYS_PER_MONTH
     data["candidates"] = {
@@ -160,6 +161,7 @@ def license_report(model_id: str, index: CatalogIndex, requirements: Requirement
         "license_name": terms.name,
         "spdx": terms.spdx,
         "allowed": verdict.allowed,
+        "verified": verdict.verified,
         "violations": list(verdict.violations),
         "duties": list(verdict.duties),
         "unknowns": list(verdict.unknowns),

@@ -202,7 +202,7 @@ def hosting_cost(
         card_hour = rates.convert(Money(offer.price_per_hour / offer.gpu_count, offer.currency), currency)
         amount = card_hour.amount * cards * HOURS_PER_MONTH
         basis = _("{cards} x {gpu} rented at {price} {currency}/card-hour ({provider}) x {hours} h").format(
-            cards=cards, gpu=gpu.name, price=f"{card_hour.amount:.2f}", currency=currency,
+            cards=cards, gpu=gpu.name, price=f"{card_hour.amount:.6g}", currency=currency,
             provider=offer.provider, hours=HOURS_PER_MONTH,
         )
         return HostingCost(Money(amount, currency), cards, basis, offer.source, offer.as_of)

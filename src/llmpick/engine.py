@@ -367,11 +367,16 @@ def _self_hosted(
 def _model_sources(model: Model, index: CatalogIndex) -> list[SourceRef]:
     refs = []
     terms = index.licenses[model.license]
-    refs.append(SourceRef(f"{model.id} license", terms.source, terms.as_of))
-    for name, block in (("params", model.params), ("context", model.context), ("languages", model.languages),
-                        ("architecture", model.architecture)):
+    refs.append(SourceRef(_("{model} license").format(model=model.id), terms.source, terms.as_of))
+    blocks = (
+        (_("{model} parameters"), model.params),
+        (_("{model} context window"), model.context),
+        (_("{model} languages"), model.languages),
+        (_("{model} architecture"), model.architecture),
+    )
+    for label, block in blocks:
         if block is not None:
-            refs.append(SourceRef(f"{model.id} {name}", block.source, block.as_of))
+            refs.append(SourceRef(label.format(model=model.id), block.source, block.as_of))
     for benchmark in model.benchmarks:
         refs.append(SourceRef(f"{model.id} {benchmark.name}", benchmark.source, benchmark.as_of))
     return refs
@@ -494,7 +499,7 @@ def recommend(
                 drafts.append({
                     "model": model, "deployment": deployment, "monthly": monthly, "native": bill.monthly,
                     "basis": basis, "license": verdict, "language": language, "duties": tuple(api_duties),
-                    "sources": (*base_sources, SourceRef(f"{model.id} price {offering.provider}", offering.source, offering.as_of)),
+                    "sources": (*base_sources, SourceRef(_("{model} price at {provider}").format(model=model.id, provider=offering.provider), offering.source, offering.as_of)),
                     "fit": None, "capacity": None, "api_per_request": api_cost_per_request, "traffic": traffic,
                 })
             if mode == "api" and not model.offerings:
@@ -532,7 +537,7 @@ def recommend(
                         self_duties.append(_("a self-hosted public service in mainland China needs its own filing"))
                     sources = list(base_sources)
                     if hosting.source:
-                        sources.append(SourceRef(f"{option.gpu_id} price", hosting.source, hosting.as_of))
+                        sources.append(SourceRef(_("{gpu} price").format(gpu=option.gpu_id), hosting.source, hosting.as_of))
                     drafts.append({
                         "model": model, "deployment": option, "monthly": hosting.monthly, "native": hosting.monthly,
                         "basis": basis, "license": verdict, "language": language, "duties": tuple(self_duties),
@@ -617,7 +622,7 @@ def recommend(
     sources = [ref for candidate in candidates for ref in candidate.sources]
     sensitivity = sensitivity_of(candidates, weights) if with_sensitivity and len(candidates) > 1 else None
     rates_used = tuple(rates.describe())
-    sources.extend(SourceRef(f"{rate.base}/{rate.quote} rate", rate.source, rate.as_of) for rate in rates_used)
+    sources.extend(SourceRef(_("{base}/{quote} exchange rate").format(base=rate.base, quote=rate.quote), rate.source, rate.as_of) for rate in rates_used)
     assumptions = {
         "month": _("{days} days ({hours} hours)").format(days=DAYS_PER_MONTH, hours=HOURS_PER_MONTH),
         "currency": currency,

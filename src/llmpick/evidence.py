@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from llmpick.catalog.index import CatalogIndex
 from llmpick.catalog.schema import Model
-from llmpick.i18n import _
+from llmpick.i18n import _, join
 
 NEUTRAL_SCORE = 0.5
 # Score assumed for the share of a task's benchmark weight that a model has no evidence
@@ -90,7 +90,7 @@ def task_scores(model: Model, tasks: dict[str, float], index: CatalogIndex, tabl
                 _("{task}: {measured} from {benchmarks}; {share} of the task's benchmark weight measured").format(
                     task=task.id,
                     measured=f"{measured:.2f}",
-                    benchmarks="; ".join(_format_score(model, name) for name in sorted(have)),
+                    benchmarks=join(_format_score(model, name) for name in sorted(have)),
                     share=f"{confidence:.0%}",
                 )
             )
@@ -169,7 +169,7 @@ def language_score(
             evidence.append(
                 _("{language}: {score} from {benchmarks}").format(
                     language=code, score=f"{score:.2f}",
-                    benchmarks="; ".join(_format_score(model, name) for name, _value in measured),
+                    benchmarks=join(_format_score(model, name) for name, _value in measured),
                 )
             )
         elif code in declared:

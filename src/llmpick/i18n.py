@@ -84,3 +84,23 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for extraction without translating it now."""
     return message
+
+
+def join(items) -> str:
+    """Join list items with the active language's separator: "; " or the full-width "；"."""
+    return ("；" if _language == "zh-CN" else "; ").join(items)
+
+
+def format_count(count: float) -> str:
+    """Write a large count in the active language's units: 700 million, or 7 亿 (10^8)."""
+    if _language == "zh-CN":
+        if count >= 1e8:
+            return f"{count / 1e8:g} 亿"
+        if count >= 1e4:
+            return f"{count / 1e4:g} 万"
+        return f"{count:g}"
+    if count >= 1e9:
+        return f"{count / 1e9:g} billion"
+    if count >= 1e6:
+        return f"{count / 1e6:g} million"
+    return f"{count:,.0f}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from llmpick.catalog.schema import License, Model
-from llmpick.i18n import _
+from llmpick.i18n import N_, _, format_count, join
 from llmpick.requirements import Requirements
 
 # Each duty a license imposes costs this much of the license score; unknown terms
@@ -14,6 +14,8 @@ DUTY_PENALTY = 0.1
 UNKNOWN_PENALTY = 0.05
 MIN_SCORE = 0.3
 
+TERRITORY_NAMES = {"EU": N_("the European Union"), "UK": N_("the United Kingdom"), "KR": N_("South Korea"),
+                   "CN": N_("mainland China"), "US": N_("the United States")}
 REGION_TERRITORIES = {"eu": ("EU",), "cn-mainland": ("CN",), "us": ("US",)}
 
 
@@ -28,10 +30,8 @@ class LicenseVerdict:
     score: float
     confidence: float
     evidence: tuple[str, ...] = field(default_factory=tuple)
-
-
-def _millions(value: float) -> str:
-    return f"{value / 1e6:,.0f}"
+    verified: bool = True
+    """False when the catalog has not read the license text, so commercial use is unknown."""
 
 
 def evaluate_license(terms: License, model: Model, requirements: Requirements) -> LicenseVerdict:
@@ -42,7 +42,7 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
 
     if needs.commercial_use and terms.commercial_use is None:
         violations.append(
-            _("commercial use is not verified: the catalog has not read the text of {name}; read it before use").format(
+            _("commercial use is not verified: the catalog has not read this license's text ({name}); read it before use").format(
                 name=terms.name
             )
         )
@@ -56,7 +56,7 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
 
     users = needs.expected_monthly_active_users or requirements.traffic.monthly_active_users
     if terms.mau_limit is not None:
-        limit_text = _("{count} million monthly active users").format(count=_millions(terms.mau_limit))
+        limit_text = _("{count} monthly active users").format(count=format_count(terms.mau_limit))
         if terms.threshold_effect == "attribution_required":
             duty = _("above {limit}, display the model name in the product ({name})").format(
                 limit=limit_text, name=terms.name
@@ -64,16 +64,16 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
             duties.append(duty)
         elif users is not None and users > terms.mau_limit:
             violations.append(
-                _("{name} requires a separate license from the vendor above {limit}; you expect {users} million").format(
-                    name=terms.name, limit=limit_text, users=_millions(users)
+                _("{name} requires a separate license from the vendor above {limit}; you expect {users}").format(
+                    name=terms.name, limit=limit_text, users=format_count(users)
                 )
             )
         else:
             duties.append(_("a separate license is needed above {limit}").format(limit=limit_text))
     if terms.revenue_limit_usd_per_month is not None:
         duties.append(
-            _("duty applies above {amount} million USD monthly revenue").format(
-                amount=_millions(terms.revenue_limit_usd_per_month)
+            _("duty applies above {amount} USD monthly revenue").format(
+                amount=format_count(terms.revenue_limit_usd_per_month)
             )
         )
 
@@ -99,7 +99,9 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
     excluded_here = [code for code in territory if code in terms.territory_exclusions]
     if excluded_here:
         violations.append(
-            _("{name} does not grant rights in {territory}").format(name=terms.name, territory=", ".join(excluded_here))
+            _("{name} does not grant rights in {territory}").format(
+                name=terms.name, territory=join(_(TERRITORY_NAMES.get(code, code)) for code in excluded_here)
+            )
         )
 
     duties.extend(_("attribution: {text}").format(text=text) for text in terms.attribution)
@@ -109,7 +111,7 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
         duties.append(_("naming: {text}").format(text=terms.naming))
     if terms.acceptable_use_policy and terms.acceptable_use_policy.restricted:
         duties.append(
-            _("acceptable-use policy restricts: {uses}").format(uses="; ".join(terms.acceptable_use_policy.restricted))
+            _("acceptable-use policy restricts: {uses}").format(uses=join(terms.acceptable_use_policy.restricted))
         )
 
     score = max(MIN_SCORE, 1.0 - DUTY_PENALTY * len(duties) - UNKNOWN_PENALTY * len(unknowns))
@@ -126,4 +128,5 @@ def evaluate_license(terms: License, model: Model, requirements: Requirements) -
         score=0.0 if violations else round(score, 4),
         confidence=confidence,
         evidence=tuple(evidence),
+        verified=terms.commercial_use is not None,
     )

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from llmpick.errors import InputError
-from llmpick.i18n import _
+from llmpick.i18n import _, join
 
 
 def read_yaml(path: Path) -> Any:
@@ -200,7 +200,7 @@ def raise_validation_error(path: Path | str, root: type[BaseModel], exc: Validat
     hint = None
     if len(errors) > 1:
         more = " " + _("({count} more problems in this file)").format(count=len(errors) - 1)
-        hint = _("also: {problems}").format(problems="; ".join(describe_error(root, error) for error in errors[1:4]))
+        hint = _("also: {problems}").format(problems=join(describe_error(root, error) for error in errors[1:4]))
     raise InputError(f"{path}: {first}.{more}", hint=hint) from None
 
 

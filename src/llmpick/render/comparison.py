@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llmpick.i18n import _
+from llmpick.i18n import _, join
 from llmpick.render.terminal import criterion_label
 from llmpick.requirements import CRITERIA
 
@@ -92,10 +92,10 @@ def winners_lines(data: dict[str, Any]) -> list[str]:
         label = _("Overall") if name == "overall" else criterion_label(name)
         lines.append(_("{criterion}: {models}").format(criterion=label, models=", ".join(models)))
     for model, reasons in data.get("deal_breakers", {}).items():
-        lines.append(_("Deal-breaker for {model}: {reasons}").format(model=model, reasons="; ".join(reasons)))
+        lines.append(_("Deal-breaker for {model}: {reasons}").format(model=model, reasons=join(reasons)))
     for model, duties in data.get("duties", {}).items():
         if duties:
-            lines.append(_("Duties with {model}: {duties}").format(model=model, duties="; ".join(duties)))
+            lines.append(_("Duties with {model}: {duties}").format(model=model, duties=join(duties)))
     return lines
 
 
@@ -116,11 +116,11 @@ def render_comparison_table(console: Console, data: dict[str, Any]) -> None:
 def render_cost_table(console: Console, data: dict[str, Any]) -> None:
     table = Table(title=escape(_("Monthly cost of {model} ({days}-day month, {currency})").format(
         model=data["model"], days=data["days_per_month"], currency=data["currency"])))
-    table.add_column(_("Deployment"))
-    table.add_column(_("Monthly cost"), justify="right")
-    table.add_column(_("Per 1k req."), justify="right")
-    table.add_column(_("Break-even (req/day)"), justify="right")
-    table.add_column(_("Basis"))
+    table.add_column(_("Deployment"), overflow="fold")
+    table.add_column(_("Monthly cost"), justify="right", no_wrap=True)
+    table.add_column(_("Per 1k req."), justify="right", no_wrap=True)
+    table.add_column(_("Break-even (req/day)"), justify="right", no_wrap=True)
+    table.add_column(_("Basis"), overflow="fold")
     for option in data["options"]:
         monthly = option["monthly_cost"]
         per = option["cost_per_1000_requests"]
@@ -129,9 +129,9 @@ def render_cost_table(console: Console, data: dict[str, Any]) -> None:
         table.add_row(
             escape(option["deployment"]),
             (f"{monthly['amount']:,.2f} {monthly['currency']}" if monthly else _("unknown")) + flag,
-            f"{per['amount']:,.3f}" if per else "-",
+            f"{per['amount']:,.2f} {per['currency']}" if per else "-",
             f"{even:,}" if even else "-",
-            escape("; ".join(option["basis"])),
+            escape(join(option["basis"])),
         )
     console.print(table)
     for rate in data["exchange_rates"]:
@@ -139,7 +139,15 @@ def render_cost_table(console: Console, data: dict[str, Any]) -> None:
             base=rate["base"], rate=rate["rate"], quote=rate["quote"], as_of=rate["as_of"] or "?", source=rate["source"])))
     for item in data["excluded"]:
         console.print(escape(_("Not possible: {deployment}: {reasons}").format(
-            deployment=item["deployment"], reasons="; ".join(item["reasons"]))))
+            deployment=item["deployment"], reasons=join(item["reasons"]))))
+
+
+def verdict_text(data: dict[str, Any]) -> str:
+    if data["allowed"]:
+        return _("allowed")
+    if not data["verified"]:
+        return _("not verified: read the license text before use")
+    return _("not allowed")
 
 
 def render_license(console: Console, data: dict[str, Any]) -> None:
@@ -153,7 +161,7 @@ def render_license(console: Console, data: dict[str, Any]) -> None:
         (_("Outputs may train other models"), _value(terms.get("outputs_may_train_other_models"))),
         (_("Territory exclusions"), _value(terms.get("territory_exclusions"))),
         (_("Source"), f"{terms['source']} ({terms['as_of']})"),
-        (_("Verdict"), _("allowed") if data["allowed"] else _("not allowed")),
+        (_("Verdict"), verdict_text(data)),
     ]
     table = Table(title=escape(_("License of {model}").format(model=data["model"])), show_header=False)
     table.add_column(_("Item"))

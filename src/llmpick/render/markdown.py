@@ -100,9 +100,12 @@ def render_report(data: dict[str, Any], result: Recommendation) -> str:
         key=lambda item: (item["as_of"], item["fact"]),
     )
     template = _environment().get_template("report.md.j2")
+    chinese = current_language() == "zh-CN"
     return template.render(
         data=data,
         language=current_language(),
+        colon="：" if chinese else ": ",
+        separator="；" if chinese else "; ",
         points=points,
         pareto=pareto(points),
         sensitivity=sensitivity_sentence(data["sensitivity"]) if data.get("sensitivity") else None,
@@ -115,4 +118,4 @@ def render_report(data: dict[str, Any], result: Recommendation) -> str:
 def render_comparison(data: dict[str, Any]) -> str:
     headers, rows = comparison_rows(data)
     template = _environment().get_template("compare.md.j2")
-    return template.render(data=data, headers=headers, rows=rows, lines=winners_lines(data))
+    return template.render(data=data, headers=headers, rows=rows, lines=winners_lines(data), language=current_language())

@@ -8,8 +8,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from llmpick.i18n import _, current_language
+from llmpick.i18n import _, current_language, join
 from llmpick.requirements import CRITERIA
+
+
+COMPACT_BELOW_COLUMNS = 130
 
 
 def criterion_label(name: str) -> str:
@@ -41,22 +44,27 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
         console.print(escape(_("Add --verbose to list every exclusion.")))
         if verbose:
             for item in data["excluded"]:
-                console.print(escape(f"  {item['model']} [{item['deployment']}]: {'; '.join(item['reasons'])}"))
+                console.print(escape(f"  {item['model']} [{item['deployment']}]: {join(item['reasons'])}"))
         return
     title = (current_language() == "zh-CN" and requirements.get("name_zh")) or requirements.get("name")
     title = title or requirements.get("extends") or _("Requirements")
+    # Below this width the per-criterion columns would squeeze the numbers into ellipses,
+    # so a narrow terminal gets the summary columns and a pointer to the full formats.
+    compact = console.width < COMPACT_BELOW_COLUMNS
     table = Table(title=escape(_("Ranking for: {name}").format(name=title)), show_lines=False)
-    table.add_column("#", justify="right")
-    table.add_column(_("Model"), no_wrap=True)
-    table.add_column(_("Deployment"), no_wrap=True)
-    table.add_column(_("Score"), justify="right")
-    table.add_column(_("Monthly cost"), justify="right")
-    table.add_column(_("Per 1k req."), justify="right")
-    for name in CRITERIA:
-        table.add_column(criterion_label(name), justify="right")
-    table.add_column(_("Confidence"), justify="right")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column(_("Model"), overflow="fold")
+    table.add_column(_("Deployment"), overflow="fold")
+    table.add_column(_("Score"), justify="right", no_wrap=True)
+    table.add_column(_("Monthly cost"), justify="right", no_wrap=True)
+    table.add_column(_("Per 1k req."), justify="right", no_wrap=True)
+    if not compact:
+        for name in CRITERIA:
+            table.add_column(criterion_label(name), justify="right", no_wrap=True)
+    table.add_column(_("Confidence"), justify="right", no_wrap=True)
     for item in data["ranking"]:
         name = item["name"] + (" *" if item["unreviewed"] else "")
+        criteria = [] if compact else [_score(item["scores"][name]) for name in CRITERIA]
         table.add_row(
             str(item["rank"]),
             escape(name),
@@ -64,10 +72,12 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
             f"{item['score']:.3f}",
             _money(item["monthly_cost"]),
             _money(item["cost_per_1000_requests"], 2),
-            *(_score(item["scores"][name]) for name in CRITERIA),
+            *criteria,
             f"{item['confidence']:.2f}",
         )
     console.print(table)
+    if compact:
+        console.print(escape(_("Per-criterion scores are hidden at this width; widen the terminal or use --format markdown.")))
 
     assumptions = data["assumptions"]
     console.print(
@@ -89,7 +99,7 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
     for item in data["ranking"]:
         if item["duties"]:
             console.print(
-                escape(_("Duties you accept with {model}: {duties}").format(model=item["model"], duties="; ".join(item["duties"])))
+                escape(_("Duties you accept with {model}: {duties}").format(model=item["model"], duties=join(item["duties"])))
             )
     sensitivity = data.get("sensitivity")
     if sensitivity:
@@ -104,7 +114,7 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
         )
         if verbose:
             for item in data["excluded"]:
-                console.print(escape(f"  {item['model']} [{item['deployment']}]: {'; '.join(item['reasons'])}"))
+                console.print(escape(f"  {item['model']} [{item['deployment']}]: {join(item['reasons'])}"))
     oldest = data.get("oldest_source")
     if oldest:
         console.print(escape(_("Oldest fact relied on: {fact}, as of {date}.").format(fact=oldest["fact"], date=oldest["as_of"])))
