@@ -123,3 +123,13 @@ def test_audit_rejects_unreadable_sources(tmp_path, source, fragment):
     assert len(problems) == 1
     assert "models.qwen3-32b.context" in problems[0]
     assert fragment in problems[0]
+
+
+def test_list_items_not_split_inside_parentheses(catalog):
+    # A YAML flow list such as [a (b, c), d] splits at the commas inside the parentheses.
+    for terms in catalog.licenses:
+        items = list(terms.attribution) + list(terms.clauses)
+        if terms.acceptable_use_policy:
+            items += terms.acceptable_use_policy.restricted
+        for item in items:
+            assert item.count("(") == item.count(")"), (terms.id, item)
