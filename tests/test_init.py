@@ -78,3 +78,11 @@ def test_init_rejects_bad_traffic(capsys, tmp_path, monkeypatch, answer):
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
     assert run(["init", "-o", str(tmp_path / "r.yaml")]) == 2
     assert "Requests per day" in capsys.readouterr().err
+
+
+def test_init_name_with_quotes_round_trips(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "requirements.yaml"
+    monkeypatch.setattr("sys.stdin", io.StringIO('Bot "A" \'B\' \\ 客服\n'))
+    assert run(["init", "-o", str(target)]) == 0
+    data = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert data["name"] == 'Bot "A" \'B\' \\ 客服'

@@ -6,6 +6,7 @@ pipe the answers in. An empty answer takes the default shown in brackets.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -141,7 +142,8 @@ def render_requirements(answers: dict[str, Any]) -> str:
     lines = [
         "# " + _("Requirements for llmpick. Run: llmpick recommend -r THIS_FILE"),
         "# " + _("Editor completion: run `llmpick schema > requirements.schema.json`; the README shows the rest."),
-        f"name: {answers['name']!r}".replace("'", '"'),
+        # A JSON string is a valid YAML double-quoted scalar, whatever quotes the name holds.
+        f"name: {json.dumps(answers['name'], ensure_ascii=False)}",
         "# " + _("Task id -> weight; run `llmpick tasks` for the ids."),
         f"tasks: {{{tasks}}}",
         "languages:",
