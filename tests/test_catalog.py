@@ -133,3 +133,9 @@ def test_list_items_not_split_inside_parentheses(catalog):
             items += terms.acceptable_use_policy.restricted
         for item in items:
             assert item.count("(") == item.count(")"), (terms.id, item)
+
+
+def test_hybrid_mamba_counts_only_attention_layers(catalog):
+    # Nemotron-Nano-9B-v2: 56 layers = 27 Mamba-2 + 25 MLP-only + 4 attention (8 KV heads of 128).
+    model = CatalogIndex(catalog).model("nvidia-nemotron-nano-9b-v2")
+    assert kv_bytes_per_token(model.architecture, "fp16") == 2 * 4 * 8 * 128 * 2

@@ -231,9 +231,10 @@ def check_references(catalog: Catalog) -> None:
                 )
         if model.is_open and model.architecture is not None:
             arch = model.architecture
-            if arch.sliding_layers + arch.linear_layers > arch.layers:
+            # All layers may be sliding-window (Mistral 7B v0.1), but the counts cannot exceed the total.
+            if arch.sliding_layers + arch.linear_layers + arch.mlp_only_layers > arch.layers:
                 raise InputError(
-                    _("{path}: model '{model}': sliding_layers plus linear_layers exceed layers.").format(
+                    _("{path}: model '{model}': sliding, linear and MLP-only layers add up to more than layers.").format(
                         path=origin, model=model.id
                     )
                 )

@@ -88,6 +88,8 @@ class Architecture(Sourced):
     sliding_layers: int = Field(default=0, ge=0)
     linear_layers: int = Field(default=0, ge=0)
     """Linear-attention or state-space layers, which keep no per-token cache."""
+    mlp_only_layers: int = Field(default=0, ge=0)
+    """Layers with a feed-forward or expert block and no attention, as in hybrid Nemotron-H models."""
     mla: LatentAttention | None = None
     experts: Experts | None = None
     native_weights_gb: PositiveFloat | None = None
@@ -96,7 +98,7 @@ class Architecture(Sourced):
 
     @property
     def full_attention_layers(self) -> int:
-        return self.layers - self.sliding_layers - self.linear_layers
+        return self.layers - self.sliding_layers - self.linear_layers - self.mlp_only_layers
 
 
 class GgufSizes(Sourced):
