@@ -157,7 +157,7 @@ def create_app() -> typer.Typer:
     def recommend(
         requirements: RequirementsOption = None,
         profile: ProfileOption = None,
-        top: Annotated[int, typer.Option("--top", min=1, metavar="N", help=_("How many candidates to show."))] = 10,
+        top: Annotated[int, typer.Option("--top", metavar="N", help=_("How many candidates to show."))] = 10,
         output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help=_("Output format."))] = OutputFormat.table,
         output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="PATH", help=_("Write to this file instead of stdout."))] = None,
         verbose: Annotated[bool, typer.Option("--verbose", "-v", help=_("List every exclusion in the table output."))] = False,
@@ -165,6 +165,8 @@ def create_app() -> typer.Typer:
         from llmpick.engine import recommend as rank
         from llmpick.serialize import recommendation_dict
 
+        if top < 1:
+            raise InputError(_("--top must be at least 1, got {value}.").format(value=top))
         index = _index()
         needs = _requirements(requirements, profile, index)
         result = rank(needs, index, today=_today())
@@ -386,10 +388,13 @@ def create_app() -> typer.Typer:
 
     @catalog_app.command("stale", help=_("List catalog facts older than N days.\n\nExample: llmpick catalog stale --days 90"))
     def catalog_stale(
-        days: Annotated[int, typer.Option("--days", min=0, metavar="N", help=_("Age limit in days."))] = 90,
+        days: Annotated[int, typer.Option("--days", metavar="N", help=_("Age limit in days."))] = 90,
         output_format: Annotated[DataFormat, typer.Option("--format", "-f", help=_("Output format."))] = DataFormat.table,
     ) -> None:
         from llmpick.catalog.audit import stale_facts
+
+        if days < 0:
+            raise InputError(_("--days cannot be negative, got {value}.").format(value=days))
 
         items = stale_facts(_index().catalog, _today(), days)
         if output_format is DataFormat.json:

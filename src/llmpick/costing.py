@@ -23,7 +23,9 @@ class Money:
     currency: str
 
     def as_dict(self) -> dict[str, float | str]:
-        return {"amount": round(self.amount, 2), "currency": self.currency}
+        # Cents for amounts of one unit or more; small per-request figures keep their digits.
+        digits = 2 if abs(self.amount) >= 1 else 6
+        return {"amount": round(self.amount, digits), "currency": self.currency}
 
 
 @dataclass(frozen=True)

@@ -367,7 +367,7 @@ def _self_hosted(
 def _model_sources(model: Model, index: CatalogIndex) -> list[SourceRef]:
     refs = []
     terms = index.licenses[model.license]
-    refs.append(SourceRef(_("{model} license").format(model=model.id), terms.source, terms.as_of))
+    refs.append(SourceRef(_("{license} license text").format(license=terms.id), terms.source, terms.as_of))
     blocks = (
         (_("{model} parameters"), model.params),
         (_("{model} context window"), model.context),

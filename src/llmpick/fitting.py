@@ -40,7 +40,8 @@ def run_fit(
     else:
         device = Device.from_gpu(index.gpu(gpu_id), count=gpu_count, used_gb=used_gb)
     if used_gb >= device.memory_gb and gpu_id != "auto":
-        raise InputError(_("--used-gb {value} is not below the card's {memory} GB.").format(value=used_gb, memory=device.memory_gb))
+        raise InputError(_("--used-gb {value} is not below the card's {memory} GB; give the memory already taken on one card.").format(
+            value=used_gb, memory=device.memory_gb))
     if precision == "auto":
         return best_fit(model, device, context_tokens=context, concurrency=concurrency, kv_dtype=kv_dtype)
     check_precision(precision)

@@ -203,9 +203,11 @@ def profile_path(profile_id: str) -> Path:
         ids = profile_ids()
         guess = suggest(profile_id, ids)
         hint = _(" Did you mean '{guess}'?").format(guess=guess) if guess else ""
+        if profile_id.endswith((".yaml", ".yml")):
+            hint = _(" For a requirements file, use -r {path}.").format(path=profile_id)
         raise NotFoundError(
             _("unknown preset '{id}'.{hint} Presets: {choices}.").format(
-                id=profile_id, hint=hint, choices=", ".join(ids)
+                id=profile_id[:80], hint=hint, choices=", ".join(ids)
             )
         )
     return path

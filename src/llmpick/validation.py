@@ -182,8 +182,20 @@ def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
             key=key, value=error.get("input")
         )
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        context = error.get("ctx", {})
+        bounds = {
+            "greater_than": _("it must be greater than {limit}"),
+            "greater_than_equal": _("it must be at least {limit}"),
+            "less_than": _("it must be less than {limit}"),
+            "less_than_equal": _("it must be at most {limit}"),
+        }
+        limit = context.get({"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}[kind])
         return _("'{key}' = {value!r} is out of range: {detail}").format(
-            key=key, value=error.get("input"), detail=error["msg"].lower()
+            key=key, value=error.get("input"), detail=bounds[kind].format(limit=limit)
+        )
+    if kind == "finite_number":
+        return _("'{key}' = {value!r} is not a finite number; give a real amount").format(
+            key=key, value=error.get("input")
         )
     if not loc:
         # A check across several keys: its input is the whole file, too long to repeat.
@@ -201,7 +213,7 @@ def raise_validation_error(path: Path | str, root: type[BaseModel], exc: Validat
     if len(errors) > 1:
         more = " " + _("({count} more problems in this file)").format(count=len(errors) - 1)
         hint = _("also: {problems}").format(problems=join(describe_error(root, error) for error in errors[1:4]))
-    raise InputError(f"{path}: {first}.{more}", hint=hint) from None
+    raise InputError(_("{path}: {problem}.").format(path=path, problem=first) + more, hint=hint) from None
 
 
 def validate_document(path: Path | str, root: type[BaseModel], data: Any) -> Any:

@@ -17,7 +17,7 @@ from llmpick.errors import InputError
 from llmpick.files import write_atomic
 from llmpick.i18n import _
 from llmpick.requirements import Requirements
-from llmpick.validation import validate_document
+from llmpick.validation import suggest, validate_document
 
 MAX_TRIES = 3
 REGIONS = ("cn-mainland", "international", "eu", "us", "any")
@@ -81,7 +81,9 @@ def _tasks(index: CatalogIndex) -> Callable[[str], list[str]]:
         tasks = _split(text)
         unknown = [task for task in tasks if task not in index.tasks]
         if not tasks or unknown:
-            raise ValueError(_("valid tasks: {choices}").format(choices=", ".join(sorted(index.tasks))))
+            guess = suggest(unknown[0], index.tasks) if unknown else None
+            hint = _("did you mean '{guess}'? ").format(guess=guess) if guess else ""
+            raise ValueError(hint + _("valid tasks: {choices}").format(choices=", ".join(sorted(index.tasks))))
         return tasks
 
     return parse

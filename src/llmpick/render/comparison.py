@@ -103,7 +103,7 @@ def render_comparison_table(console: Console, data: dict[str, Any]) -> None:
     headers, rows = comparison_rows(data)
     table = Table(title=_("Side by side"))
     for header in headers:
-        table.add_column(escape(header))
+        table.add_column(escape(header), overflow="fold")
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
@@ -160,12 +160,12 @@ def render_license(console: Console, data: dict[str, Any]) -> None:
         (_("Redistribution"), _value(terms.get("redistribution"))),
         (_("Outputs may train other models"), _value(terms.get("outputs_may_train_other_models"))),
         (_("Territory exclusions"), _value(terms.get("territory_exclusions"))),
-        (_("Source"), f"{terms['source']} ({terms['as_of']})"),
+        (_("License text source"), f"{terms['source']} ({terms['as_of']})"),
         (_("Verdict"), verdict_text(data)),
     ]
     table = Table(title=escape(_("License of {model}").format(model=data["model"])), show_header=False)
     table.add_column(_("Item"))
-    table.add_column(_("Value"))
+    table.add_column(_("Value"), overflow="fold")
     for key, value in rows:
         table.add_row(escape(key), escape(value))
     console.print(table)

@@ -21,6 +21,13 @@ def escape_cell(value: Any) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
 
 
+def per_thousand(money: dict[str, Any]) -> str:
+    """Cost per 1,000 requests with its currency, keeping two significant digits below 0.1."""
+    amount = money["amount"]
+    text = f"{amount:,.2f}" if amount >= 0.1 or amount == 0 else f"{amount:.2g}"
+    return f"{text} {money['currency']}"
+
+
 def plain(value: Any) -> str:
     """Format a requirement value as compact JSON, so that nested blocks read as data, not as Python reprs."""
     if isinstance(value, (dict, list)):
@@ -84,6 +91,7 @@ def _environment():
     )
     environment.filters["cell"] = escape_cell
     environment.filters["plain"] = plain
+    environment.filters["per_thousand"] = per_thousand
     environment.globals.update(_=_, criterion_label=criterion_label, criteria=CRITERIA)
     return environment
 

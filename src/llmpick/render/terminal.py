@@ -148,15 +148,15 @@ def sensitivity_sentence(sensitivity: dict[str, Any]) -> str:
 
 def models(console: Console, items: list[dict[str, Any]], *, verbose: bool = False) -> None:
     table = Table(title=_("Models in the catalog ({count})").format(count=len(items)))
-    table.add_column(_("Id"))
-    table.add_column(_("Name"))
-    table.add_column(_("Vendor"))
+    table.add_column(_("Id"), overflow="fold")
+    table.add_column(_("Name"), overflow="fold")
+    table.add_column(_("Vendor"), overflow="fold")
     table.add_column(_("Weights"))
-    table.add_column(_("License"))
+    table.add_column(_("License"), overflow="fold")
     table.add_column(_("Params (B)"), justify="right")
     table.add_column(_("Context"), justify="right")
     if verbose:
-        table.add_column(_("Defined in"))
+        table.add_column(_("Defined in"), overflow="fold")
     for item in items:
         params = item["total_params_b"]
         if params is not None and item["active_params_b"] not in (None, params):
@@ -180,9 +180,9 @@ def models(console: Console, items: list[dict[str, Any]], *, verbose: bool = Fal
 
 def profiles(console: Console, items: list[dict[str, str]]) -> None:
     table = Table(title=_("Requirement presets"))
-    table.add_column(_("Id"))
-    table.add_column(_("Name"))
-    table.add_column(_("Description"))
+    table.add_column(_("Id"), overflow="fold")
+    table.add_column(_("Name"), overflow="fold")
+    table.add_column(_("Description"), overflow="fold")
     for item in items:
         table.add_row(escape(item["id"]), escape(item["name"]), escape(item["description"]))
     console.print(table)
@@ -190,8 +190,8 @@ def profiles(console: Console, items: list[dict[str, str]]) -> None:
 
 def gpus(console: Console, items: list[dict[str, Any]]) -> None:
     table = Table(title=_("GPUs and other devices"))
-    table.add_column(_("Id"))
-    table.add_column(_("Name"))
+    table.add_column(_("Id"), overflow="fold")
+    table.add_column(_("Name"), overflow="fold")
     table.add_column(_("Memory (GB)"), justify="right")
     table.add_column(_("Bandwidth (GB/s)"), justify="right")
     table.add_column(_("Rental"), justify="right")
@@ -239,7 +239,7 @@ def fit(console: Console, data: dict[str, Any]) -> None:
 def simple_table(console: Console, title: str, headers: list[str], rows: list[list[str]]) -> None:
     table = Table(title=escape(title))
     for header in headers:
-        table.add_column(escape(header))
+        table.add_column(escape(header), overflow="fold")
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
