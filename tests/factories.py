@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from llmpick.catalog.schema import Model
+from llmpick.catalog.schema import Catalog, Model
 
 AS_OF = dt.date(2026, 12, 4)
 
@@ -42,10 +42,10 @@ GPT_OSS_120B = open_model(
 )
 
 
-def synthetic_catalog(models: list[Model], *, licenses: list[dict] | None = None) -> "Catalog":
+def synthetic_catalog(models: list[Model], *, licenses: list[dict] | None = None) -> Catalog:
     """A catalog around `models` with the shipped task and benchmark tables and plain reference rows."""
     from llmpick.catalog.loader import shipped_catalog_dir
-    from llmpick.catalog.schema import BenchmarkDefinition, Catalog, TaskDefinition
+    from llmpick.catalog.schema import BenchmarkDefinition, TaskDefinition
     from llmpick.validation import read_yaml
 
     root = shipped_catalog_dir()

@@ -654,7 +654,7 @@ def _top_index(matrix: list[tuple[float | None, ...]], keys: list[tuple[str, str
     best_index, best = 0, None
     for position, scores in enumerate(matrix):
         total = value = 0.0
-        for weight, score in zip(ordered, scores):
+        for weight, score in zip(ordered, scores, strict=True):
             if score is not None and weight > 0:
                 total += weight
                 value += weight * score
@@ -690,7 +690,7 @@ def sensitivity_of(candidates: list[Candidate], weights: dict[str, float], *, sa
             if source == target or normalized[source] <= 0:
                 continue
 
-            def shifted(delta: float) -> dict[str, float]:
+            def shifted(delta: float, source: str = source, target: str = target) -> dict[str, float]:
                 moved = dict(normalized)
                 moved[source] -= delta
                 moved[target] += delta

@@ -194,7 +194,7 @@ def sync_catalog(
     entries = []
     changes: list[FactChange] = []
     notes: list[str] = []
-    for model, repo in zip(models, repos):
+    for model, repo in zip(models, repos, strict=True):
         entry, model_changes, model_notes = _sync_entry(model, repo, today, license_ids)
         _validate_entry(model.model_dump(), entry, repo.repo)
         entries.append(entry)
