@@ -18,7 +18,7 @@ from llmpick.estimator import kv_bytes_per_token
 from llmpick.i18n import _
 from llmpick.licensing import evaluate_license
 from llmpick.requirements import CRITERIA, Requirements
-from llmpick.serialize import candidate_dict, exclusion_dict, model_summary
+from llmpick.serialize import candidate_dict, exclusion_dict, model_summary, rate_dicts
 
 
 def _offering_rows(model: Model) -> list[dict[str, Any]]:
@@ -138,11 +138,7 @@ def cost_options(model_id: str, index: CatalogIndex, requirements: Requirements,
         "budget": budget.model_dump(mode="json") if budget else None,
         "options": options,
         "excluded": [exclusion_dict(item) for item in result.excluded],
-        "exchange_rates": [
-            {"base": rate.base, "quote": rate.quote, "rate": rate.rate,
-             "as_of": rate.as_of.isoformat() if rate.as_of else None, "source": rate.source}
-            for rate in result.rates
-        ],
+        "exchange_rates": rate_dicts(result.rates),
     }
 
 

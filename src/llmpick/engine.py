@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from llmpick.catalog.index import CatalogIndex
@@ -382,19 +383,23 @@ def _model_sources(model: Model, index: CatalogIndex) -> list[SourceRef]:
     return refs
 
 
+def weighted_score(scores: Sequence[float | None], weights: Sequence[float], digits: int = 6) -> float:
+    """Average the applicable scores (not None, weight above 0) by weight, rounded so that ties compare equal."""
+    total = value = 0.0
+    for weight, score in zip(weights, scores, strict=True):
+        if score is not None and weight > 0:
+            total += weight
+            value += weight * score
+    return round(value / total, digits) if total else 0.0
+
+
 def combine(criteria: dict[str, CriterionResult], weights: dict[str, float]) -> tuple[float, float]:
-    """Weighted mean of the applicable criteria, and the weighted mean confidence."""
-    total = score = confidence = 0.0
-    for name in CRITERIA:
-        result = criteria.get(name)
-        if result is None or result.score is None or weights[name] <= 0:
-            continue
-        total += weights[name]
-        score += weights[name] * result.score
-        confidence += weights[name] * result.confidence
-    if total == 0:
-        return 0.0, 0.0
-    return round(score / total, 6), round(confidence / total, 4)
+    """Return the weighted mean of the applicable criteria, and the weighted mean confidence."""
+    results = [criteria.get(name) for name in CRITERIA]
+    ordered = [weights[name] for name in CRITERIA]
+    scores = [result.score if result else None for result in results]
+    confidences = [result.confidence if result and result.score is not None else None for result in results]
+    return weighted_score(scores, ordered), weighted_score(confidences, ordered, digits=4)
 
 
 def rank_key(candidate: Candidate) -> tuple[float, str, str]:
@@ -649,18 +654,13 @@ def _scores_matrix(candidates: list[Candidate]) -> list[tuple[float | None, ...]
 
 
 def _top_index(matrix: list[tuple[float | None, ...]], keys: list[tuple[str, str]], weights: dict[str, float]) -> int:
-    """Position of the first candidate under `weights`, combined and tie-broken as `recommend` does."""
+    """Return the position of the first candidate under `weights`, combined and tie-broken as `recommend` does."""
     ordered = [weights[name] for name in CRITERIA]
     best_index, best = 0, None
     for position, scores in enumerate(matrix):
-        total = value = 0.0
-        for weight, score in zip(ordered, scores, strict=True):
-            if score is not None and weight > 0:
-                total += weight
-                value += weight * score
-        combined = round(value / total, 6) if total else 0.0
-        if best is None or (-combined, keys[position]) < best:
-            best, best_index = (-combined, keys[position]), position
+        key = (-weighted_score(scores, ordered), keys[position])
+        if best is None or key < best:
+            best, best_index = key, position
     return best_index
 
 

@@ -31,6 +31,14 @@ def fit_dict(fit: FitEstimate) -> dict[str, Any]:
     return data
 
 
+def rate_dicts(rates) -> list[dict[str, Any]]:
+    return [
+        {"base": rate.base, "quote": rate.quote, "rate": rate.rate,
+         "as_of": rate.as_of.isoformat() if rate.as_of else None, "source": rate.source}
+        for rate in rates
+    ]
+
+
 def candidate_dict(candidate: Candidate, rank: int) -> dict[str, Any]:
     deployment = candidate.deployment
     data: dict[str, Any] = {
@@ -87,11 +95,7 @@ def recommendation_dict(result: Recommendation, top: int | None = None) -> dict[
     return {
         "requirements": result.requirements.model_dump(mode="json", exclude_none=True),
         "assumptions": {**result.assumptions, "days_per_month": DAYS_PER_MONTH},
-        "exchange_rates": [
-            {"base": rate.base, "quote": rate.quote, "rate": rate.rate,
-             "as_of": rate.as_of.isoformat() if rate.as_of else None, "source": rate.source}
-            for rate in result.rates
-        ],
+        "exchange_rates": rate_dicts(result.rates),
         "ranking": [candidate_dict(candidate, position) for position, candidate in enumerate(ranking, start=1)],
         "candidates_ranked": len(result.ranking),
         "excluded": [exclusion_dict(item) for item in result.excluded],

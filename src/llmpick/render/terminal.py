@@ -43,8 +43,7 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
             console.print(escape(f"  {count} x {reason}"))
         console.print(escape(_("Add --verbose to list every exclusion.")))
         if verbose:
-            for item in data["excluded"]:
-                console.print(escape(f"  {item['model']} [{item['deployment']}]: {join(item['reasons'])}"))
+            _print_exclusions(console, data["excluded"])
         return
     title = (current_language() == "zh-CN" and requirements.get("name_zh")) or requirements.get("name")
     title = title or requirements.get("extends") or _("Requirements")
@@ -113,11 +112,15 @@ def recommendation(console: Console, data: dict[str, Any], *, verbose: bool = Fa
             )
         )
         if verbose:
-            for item in data["excluded"]:
-                console.print(escape(f"  {item['model']} [{item['deployment']}]: {join(item['reasons'])}"))
+            _print_exclusions(console, data["excluded"])
     oldest = data.get("oldest_source")
     if oldest:
         console.print(escape(_("Oldest fact relied on: {fact}, as of {date}.").format(fact=oldest["fact"], date=oldest["as_of"])))
+
+
+def _print_exclusions(console: Console, excluded: list[dict[str, Any]]) -> None:
+    for item in excluded:
+        console.print(escape(f"  {item['model']} [{item['deployment']}]: {join(item['reasons'])}"))
 
 
 def common_reasons(excluded: list[dict[str, Any]], limit: int = 5) -> list[tuple[str, int]]:
