@@ -52,7 +52,7 @@ def test_at_least_eight_gpus(catalog):
         assert gpu.bandwidth_gb_s > 0
 
 
-def test_kv_bytes_computed_for_every_open_model_with_architecture(catalog):
+def test_kv_bytes_for_every_open_model(catalog):
     for model in catalog.models:
         if model.is_open and model.architecture is not None:
             assert kv_bytes_per_token(model.architecture, "fp16") > 0, model.id

@@ -149,12 +149,12 @@ def test_unreadable_file(capsys, tmp_path, monkeypatch):
     path = write(tmp_path, VALID)
     original = type(path).read_text
 
-    def refuse(self, *args, **kwargs):
+    def deny_read(self, *args, **kwargs):
         if self == path:
             raise PermissionError(13, "Permission denied")
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(type(path), "read_text", refuse)
+    monkeypatch.setattr(type(path), "read_text", deny_read)
     code, _out, err = run_cli(capsys, "recommend", "-r", str(path))
     assert code == 2
     assert_one_line_error(err, "req.yaml", "cannot be read", "Permission denied")

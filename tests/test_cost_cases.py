@@ -131,7 +131,7 @@ def test_chinese_characters_counted_in_model_tokens():
     assert converted.output_tokens == 50 + 300
 
 
-def test_unknown_tokenizer_rate_uses_catalog_median_and_says_so():
+def test_unknown_tokenizer_rate_uses_median():
     from llmpick.costing import tokenizer_rate
 
     assert tokenizer_rate(None, [600, 700, 1500]) == (700, True)

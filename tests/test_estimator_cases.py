@@ -1,4 +1,4 @@
-"""Memory-fit cases on which other fit calculators gave wrong answers, with the right values."""
+"""Memory-fit cases that other fit calculators got wrong, with the right values."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""`llmpick init` answered from standard input writes a file that `recommend` accepts."""
+"""`llmpick init` reads its answers from standard input and writes a file that `recommend` accepts."""
 
 import io
 import json

@@ -363,17 +363,17 @@ def capacity_for_load(
     model: Model, estimate: FitEstimate, device: Device, *, requests_per_s: float, input_tokens: int,
     output_tokens: int,
 ) -> Capacity:
-    """Replicas of `device` needed to serve `requests_per_s` at peak.
+    """Estimate the replicas of `device` needed to serve `requests_per_s` at peak.
 
     Decode is memory-bound. A replica runs as many streams as its free memory holds, and
     each step reads the active weights once plus every stream's KV cache. It therefore
     yields streams x bandwidth / bytes per step output tokens per second. Prefill and decode
-    together cost 2 x active parameters FLOPs per token, which caps the tokens per second
-    a replica's compute can carry; input-heavy traffic such as classification hits this cap.
+    together cost 2 x active parameters FLOPs per token, and that caps the tokens per second
+    a replica's compute can carry. Input-heavy traffic such as classification hits this cap.
     """
     arch = require_architecture(model)
-    # The fit was checked at the longest context a request may need; throughput is sized at
-    # the typical request, whose cache is what most streams hold.
+    # The fit was checked at the longest context a request may need. Throughput is sized at
+    # the typical request, because that is the cache most streams hold.
     kv_request = kv_cache_bytes(arch, input_tokens + output_tokens, 1, estimate.kv_dtype)
     spare_bytes = (estimate.available_gb - estimate.weights_gb - estimate.overhead_gb) * GB
     streams = max(1, int(spare_bytes // kv_request)) if kv_request > 0 else 1

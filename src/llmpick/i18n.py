@@ -11,8 +11,8 @@ from pathlib import Path
 
 DOMAIN = "llmpick"
 # typer (0.29) translates its help headings ("Options", "[default: ...]") through the
-# standard library's global gettext domain, which is named "messages"; llmpick ships a
-# small catalog for it. Click's "Usage:" line and its parser errors are not translatable.
+# standard library's global gettext domain, named "messages", so llmpick ships a small
+# catalog for it. Click's "Usage:" line and its parser errors are not translatable.
 FRAMEWORK_DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = ("en", "zh-CN")

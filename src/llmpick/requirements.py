@@ -23,7 +23,7 @@ from llmpick.catalog.loader import deep_merge, shipped_catalog_dir
 from llmpick.catalog.schema import Currency, Region, Strict
 from llmpick.errors import InputError, NotFoundError
 from llmpick.i18n import _
-from llmpick.validation import read_yaml, suggest, validate_document
+from llmpick.validation import read_yaml, require_mapping, suggest, validate_document
 
 CRITERIA = ("cost", "license", "language", "hardware", "task")
 LANGUAGE_CODE = r"^[a-z]{2,3}$"
@@ -213,40 +213,37 @@ def profile_path(profile_id: str) -> Path:
     return path
 
 
-def _resolve_raw(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Read a requirements document and merge it over the preset it extends, recursively."""
-    data = read_yaml(path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InputError(
-            _("{path}: expected a mapping of keys at the top level, found {kind}.").format(
-                path=path, kind=type(data).__name__
-            )
-        )
-    parent = data.get("extends")
-    if parent is None:
-        return data
+def _parent_path(path: Path, parent: Any) -> Path:
+    """Resolve an `extends` value: a .yaml file relative to `path`, or a preset id."""
     if not isinstance(parent, str):
         raise InputError(
             _("{path}: 'extends' must be a preset id such as cn-customer-service, or a .yaml file.").format(path=path)
         )
     if parent.endswith((".yaml", ".yml")):
-        # A file of your own, relative to the file that extends it.
         parent_path = (path.parent / parent).resolve()
         if not parent_path.is_file():
             raise InputError(_("{path}: extends: {parent} not found.").format(path=path, parent=parent_path))
-    else:
-        try:
-            parent_path = profile_path(parent)
-        except NotFoundError as exc:
-            raise InputError(f"{path}: extends: {exc.message}") from None
+        return parent_path
+    try:
+        return profile_path(parent)
+    except NotFoundError as exc:
+        raise InputError(f"{path}: extends: {exc.message}") from None
+
+
+def _resolve_raw(path: Path, seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a requirements document and merge it over the file or preset it extends, recursively."""
+    data = require_mapping(path, read_yaml(path))
+    parent = data.get("extends")
+    if parent is None:
+        return data
+
+    parent_path = _parent_path(path, parent)
     if str(parent_path) in seen:
         raise InputError(_("{path}: files extend each other in a loop: {chain}.").format(
             path=path, chain=" -> ".join((*seen, str(parent_path)))
         ))
     base = _resolve_raw(parent_path, (*seen, str(path.resolve()), str(parent_path)))
-    base.pop("id", None)
+
     own = {key: value for key, value in data.items() if key != "extends"}
     # A file that renames the preset keeps its own name in every language.
     for key in ("name", "description"):
@@ -266,7 +263,6 @@ def load_requirements(path: Path | None = None, profile: str | None = None) -> R
         )
     source = path if path is not None else profile_path(profile or "")
     raw = _resolve_raw(source)
-    raw.pop("id", None)
     return validate_document(source, Requirements, raw)
 
 

@@ -156,53 +156,60 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str | None:
     return heads[matches[0]] if matches else None
 
 
+def _bound_messages() -> dict[str, tuple[str, str]]:
+    """Map pydantic's range error types to the context key holding the limit, and the translated rule."""
+    return {
+        "greater_than": ("gt", _("it must be greater than {limit}")),
+        "greater_than_equal": ("ge", _("it must be at least {limit}")),
+        "less_than": ("lt", _("it must be less than {limit}")),
+        "less_than_equal": ("le", _("it must be at most {limit}")),
+    }
+
+
 def describe_error(root: type[BaseModel], error: dict[str, Any]) -> str:
     """Describe one pydantic error in one sentence: the key path, what is wrong, and the fix."""
     loc = tuple(error["loc"])
     key = format_location(loc)
     kind = error["type"]
+    value = error.get("input")
+
     if kind == "extra_forbidden":
         owner = model_at(root, loc[:-1]) if len(loc) > 1 else root
         allowed = sorted(owner.model_fields) if owner else []
         guess = suggest(str(loc[-1]), allowed)
         if guess:
             return _("unknown key '{key}' (did you mean '{guess}'?)").format(key=key, guess=guess)
-        return _("unknown key '{key}'; allowed keys here: {allowed}").format(
-            key=key, allowed=", ".join(allowed)
-        )
+        return _("unknown key '{key}'; allowed keys here: {allowed}").format(key=key, allowed=", ".join(allowed))
+
     if kind == "missing":
         return _("required key '{key}' is missing; add it").format(key=key)
+
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return _("'{key}' has the invalid value {value!r}; use one of {expected}").format(
-            key=key, value=error.get("input"), expected=expected
+            key=key, value=value, expected=expected
         )
+
     if kind == "string_pattern_mismatch" and "languages" in loc:
         return _("'{key}' = {value!r} is not a language code; use ISO 639-1 codes such as zh or en").format(
-            key=key, value=error.get("input")
+            key=key, value=value
         )
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        context = error.get("ctx", {})
-        bounds = {
-            "greater_than": _("it must be greater than {limit}"),
-            "greater_than_equal": _("it must be at least {limit}"),
-            "less_than": _("it must be less than {limit}"),
-            "less_than_equal": _("it must be at most {limit}"),
-        }
-        limit = context.get({"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}[kind])
+
+    bounds = _bound_messages()
+    if kind in bounds:
+        context_key, rule = bounds[kind]
+        limit = error.get("ctx", {}).get(context_key)
         return _("'{key}' = {value!r} is out of range: {detail}").format(
-            key=key, value=error.get("input"), detail=bounds[kind].format(limit=limit)
+            key=key, value=value, detail=rule.format(limit=limit)
         )
+
     if kind == "finite_number":
-        return _("'{key}' = {value!r} is not a finite number; give a real amount").format(
-            key=key, value=error.get("input")
-        )
+        return _("'{key}' = {value!r} is not a finite number; give a real amount").format(key=key, value=value)
+
     if not loc:
         # A check across several keys: its input is the whole file, too long to repeat.
         return str(error["msg"]).removeprefix("Value error, ")
-    return _("'{key}' is invalid: {detail} (got {value!r})").format(
-        key=key, detail=error["msg"], value=error.get("input")
-    )
+    return _("'{key}' is invalid: {detail} (got {value!r})").format(key=key, detail=error["msg"], value=value)
 
 
 def raise_validation_error(path: Path | str, root: type[BaseModel], exc: ValidationError) -> typing.NoReturn:
@@ -216,16 +223,22 @@ def raise_validation_error(path: Path | str, root: type[BaseModel], exc: Validat
     raise InputError(_("{path}: {problem}.").format(path=path, problem=first) + more, hint=hint) from None
 
 
-def validate_document(path: Path | str, root: type[BaseModel], data: Any) -> Any:
-    """Validate parsed YAML against `root`, raising a one-line `InputError` on failure."""
+def require_mapping(path: Path | str, data: Any) -> dict[str, Any]:
+    """Return parsed YAML as a mapping (empty for an empty file), or raise for a list or a scalar."""
     if data is None:
-        data = {}
+        return {}
     if not isinstance(data, dict):
         raise InputError(
             _("{path}: expected a mapping of keys at the top level, found {kind}.").format(
                 path=path, kind=type(data).__name__
             )
         )
+    return data
+
+
+def validate_document(path: Path | str, root: type[BaseModel], data: Any) -> Any:
+    """Validate parsed YAML against `root`, raising a one-line `InputError` on failure."""
+    data = require_mapping(path, data)
     try:
         return root.model_validate(data)
     except ValidationError as exc:

@@ -149,16 +149,18 @@ def render_requirements(answers: dict[str, Any]) -> str:
         "# " + _("Task id -> weight; run `llmpick tasks` for the ids."),
         f"tasks: {{{tasks}}}",
         "languages:",
-        "  # " + _("Candidates that do not support these are excluded."),
+        "  # " + _("Models whose vendor lists its languages without one of these are excluded."),
         f"  required: {_yaml_list(answers['required'])}",
         f"  preferred: {_yaml_list(answers['preferred'])}",
         "deployment:",
         "  # " + _("api, self_hosted or either"),
         f"  mode: {answers['mode']}",
     ]
+
     if answers["region"] != "any":
         lines.append(f"  region: {answers['region']}")
         lines.append(f"  users_in: {answers['region']}")
+
     lines += [
         "traffic:",
         f"  requests_per_day: {answers['requests_per_day']}",
@@ -168,16 +170,19 @@ def render_requirements(answers: dict[str, Any]) -> str:
         "budget:",
         f"  currency: {answers['currency']}",
     ]
+
     if answers["budget"] is not None:
         lines.append(f"  monthly: {answers['budget']}")
         lines.append("  # " + _("true: candidates over the budget are excluded; false: they score lower."))
         lines.append("  hard: false")
+
     if answers["gpus"]:
         lines.append("hardware:")
         lines.append("  # " + _("Each entry is one GPU set you have or rent; used_gb is memory already taken."))
         lines.append("  gpus:")
         for gpu in answers["gpus"]:
             lines.append(f"    - {{id: {gpu['id']}, count: {gpu['count']}, used_gb: 0}}")
+
     lines += [
         "license:",
         f"  commercial_use: {str(answers['commercial_use']).lower()}",
@@ -185,6 +190,7 @@ def render_requirements(answers: dict[str, Any]) -> str:
     ]
     if answers["users"] is not None:
         lines.append(f"  expected_monthly_active_users: {int(answers['users'])}")
+
     lines += [
         "# " + _("How much each criterion counts; they need not add up to 1."),
         "weights: {cost: 0.25, license: 0.15, language: 0.2, hardware: 0.1, task: 0.3}",

@@ -17,7 +17,7 @@ BARE_IP = re.compile(r"^https?://\d{1,3}(\.\d{1,3}){3}")
 
 
 def sourced_facts(catalog: Catalog) -> Iterator[tuple[str, Sourced]]:
-    """Every dated block in the catalog, labelled like `models.qwen3-32b.offerings[0]`."""
+    """Yield every dated block in the catalog, labelled like `models.qwen3-32b.offerings[0]`."""
 
     def walk(label: str, value: Any) -> Iterator[tuple[str, Sourced]]:
         if isinstance(value, Sourced):
